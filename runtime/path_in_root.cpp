@@ -1,0 +1,216 @@
+#include "runtime/path_in_root.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <deque>
+#include <vector>
+
+#include "runtime/error.hpp"
+#include "runtime/mount_api.hpp"
+
+namespace plugrt {
+namespace {
+
+// Linux's own limit on symlinks followed during one lookup (fs/namei.c MAXSYMLINKS).
+constexpr int kMaxSymlinks = 40;
+
+// The resolved prefix never contains symlinks, so the kernel must not meet any either; if it
+// does, somebody swapped a component after we looked at it.
+constexpr uint64_t kStrictResolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+
+enum class Missing { Fail, MakeDirs, MakeFile };
+
+std::deque<std::string> split_components(std::string_view path) {
+    std::deque<std::string> parts;
+    size_t pos = 0;
+    while (pos < path.size()) {
+        size_t end = path.find('/', pos);
+        if (end == std::string_view::npos) {
+            end = path.size();
+        }
+        if (end > pos) {
+            parts.emplace_back(path.substr(pos, end - pos));
+        }
+        pos = end + 1;
+    }
+    return parts;
+}
+
+std::string join_components(const std::vector<std::string>& parts) {
+    if (parts.empty()) {
+        return "/";
+    }
+    std::string out;
+    for (const auto& part : parts) {
+        out += '/';
+        out += part;
+    }
+    return out;
+}
+
+void reject_nul(std::string_view path) {
+    if (path.find('\0') != std::string_view::npos) {
+        throw Error(Error::Kind::Invalid, "path contains a NUL byte");
+    }
+}
+
+UniqueFd open_resolved(int root_fd, const std::string& in_root, uint64_t extra_flags) {
+    // Relative to root_fd: drop the leading '/' (RESOLVE_IN_ROOT would accept it too).
+    std::string rel = in_root == "/" ? "." : in_root.substr(1);
+    return openat2_or_throw(root_fd, rel, O_PATH | extra_flags, kStrictResolve,
+                            in_root + " inside the container root");
+}
+
+std::string read_symlink_fd(int fd, const std::string& in_root) {
+    char buf[PATH_MAX + 1];
+    // readlinkat(fd, "") reads the link an O_PATH|O_NOFOLLOW fd refers to (readlinkat(2)).
+    ssize_t n = ::readlinkat(fd, "", buf, PATH_MAX);
+    if (n < 0) {
+        throw_errno("readlink " + in_root + " inside the container root");
+    }
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+// The resolver. Walks `path` one component at a time; `cur` is always the symlink-free, clean
+// in-root path of what has been resolved so far.
+std::optional<InRootPath> walk(int root_fd, std::string_view path, Missing missing, mode_t mode) {
+    reject_nul(path);
+    std::deque<std::string> todo = split_components(path);
+    std::vector<std::string> cur;
+    UniqueFd cur_fd = open_resolved(root_fd, "/", O_DIRECTORY);
+    int symlinks = 0;
+    while (!todo.empty()) {
+        std::string comp = std::move(todo.front());
+        todo.pop_front();
+        if (comp == ".") {
+            continue;
+        }
+        if (comp == "..") {
+            // `cur` has no symlinks, so the lexical parent is the real parent; ".." at the root
+            // stays at the root, as in chroot.
+            if (!cur.empty()) {
+                cur.pop_back();
+                cur_fd = open_resolved(root_fd, join_components(cur), O_DIRECTORY);
+            }
+            continue;
+        }
+        const bool last = todo.empty();
+        cur.push_back(comp);
+        const std::string child = join_components(cur);
+        int fd = openat2_raw(cur_fd.get(), comp.c_str(), O_PATH | O_NOFOLLOW, 0,
+                             RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+        if (fd == -ENOENT) {
+            cur.pop_back();
+            if (missing == Missing::Fail) {
+                return std::nullopt;
+            }
+            int rc;
+            if (last && missing == Missing::MakeFile) {
+                // O_PATH dirfds are valid for the *at() calls (open(2), "O_PATH").
+                rc = ::openat(cur_fd.get(), comp.c_str(),
+                              O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, mode);
+                if (rc >= 0) {
+                    ::close(rc);
+                }
+            } else {
+                rc = ::mkdirat(cur_fd.get(), comp.c_str(), mode);
+            }
+            if (rc < 0 && errno != EEXIST) {
+                throw_errno(
+                    std::string(last && missing == Missing::MakeFile ? "create " : "mkdir ") +
+                    child + " inside the container root");
+            }
+            // Created (or raced with another creator): look the component up again.
+            todo.push_front(std::move(comp));
+            continue;
+        }
+        if (fd < 0) {
+            throw_errno(-fd, "openat2 " + child + " inside the container root");
+        }
+        UniqueFd child_fd(fd);
+        struct stat st {};
+        if (::fstat(child_fd.get(), &st) < 0) {
+            throw_errno("fstat " + child + " inside the container root");
+        }
+        if (S_ISLNK(st.st_mode)) {
+            if (++symlinks > kMaxSymlinks) {
+                throw_errno(ELOOP, "resolve " + std::string(path) + " inside the container root");
+            }
+            std::string target = read_symlink_fd(child_fd.get(), child);
+            cur.pop_back();
+            auto target_parts = split_components(target);
+            for (auto it = target_parts.rbegin(); it != target_parts.rend(); ++it) {
+                todo.push_front(std::move(*it));
+            }
+            if (!target.empty() && target[0] == '/') {
+                cur.clear();  // absolute targets restart at the container's root
+                cur_fd = open_resolved(root_fd, "/", O_DIRECTORY);
+            }
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode) && !last) {
+            throw_errno(ENOTDIR, "resolve " + std::string(path) + ": " + child +
+                                     " inside the container root");
+        }
+        cur_fd = std::move(child_fd);
+    }
+    return InRootPath{std::move(cur_fd), join_components(cur)};
+}
+
+}  // namespace
+
+std::optional<InRootPath> lookup_in_root(int root_fd, std::string_view path) {
+    return walk(root_fd, path, Missing::Fail, 0);
+}
+
+InRootPath open_in_root(int root_fd, std::string_view path) {
+    auto found = walk(root_fd, path, Missing::Fail, 0);
+    if (!found) {
+        throw Error(Error::Kind::NotFound,
+                    "resolve " + std::string(path) + " inside the container root: not found");
+    }
+    return std::move(*found);
+}
+
+InRootPath mkdir_all_in_root(int root_fd, std::string_view path, mode_t mode) {
+    auto made = walk(root_fd, path, Missing::MakeDirs, mode);
+    struct stat st {};
+    if (::fstat(made->fd.get(), &st) < 0) {
+        throw_errno("fstat " + made->path + " inside the container root");
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        throw_errno(ENOTDIR, "mkdir " + made->path + " inside the container root");
+    }
+    return std::move(*made);
+}
+
+InRootPath create_file_in_root(int root_fd, std::string_view path, mode_t mode) {
+    return std::move(*walk(root_fd, path, Missing::MakeFile, mode));
+}
+
+InRootParent open_parent_in_root(int root_fd, std::string_view path, mode_t dir_mode) {
+    reject_nul(path);
+    auto parts = split_components(path);
+    while (!parts.empty() && parts.back() == ".") {
+        parts.pop_back();
+    }
+    if (parts.empty() || parts.back() == "..") {
+        throw Error(Error::Kind::Invalid,
+                    "path " + std::string(path) + " has no last component to create");
+    }
+    std::string name = parts.back();
+    parts.pop_back();
+    std::string parent;
+    for (const auto& part : parts) {
+        parent += '/' + part;
+    }
+    return InRootParent{mkdir_all_in_root(root_fd, parent.empty() ? "/" : parent, dir_mode),
+                        std::move(name)};
+}
+
+}  // namespace plugrt
