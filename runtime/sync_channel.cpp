@@ -1,0 +1,101 @@
+#include "runtime/sync_channel.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace plugrt {
+
+namespace {
+
+// The wire format: a fixed header, then (Error frames only) the message text. Both ends are
+// the same binary on the same host, so host byte order and layout are fine.
+struct Frame {
+    uint32_t type;
+    int32_t err;
+};
+
+constexpr size_t kMaxFrame = 8192;
+
+}  // namespace
+
+const char* sync_message_name(SyncMessage m) noexcept {
+    switch (m) {
+        case SyncMessage::Go:
+            return "Go";
+        case SyncMessage::HooksPlease:
+            return "HooksPlease";
+        case SyncMessage::HooksDone:
+            return "HooksDone";
+        case SyncMessage::Ready:
+            return "Ready";
+        case SyncMessage::Run:
+            return "Run";
+        case SyncMessage::Done:
+            return "Done";
+        case SyncMessage::Error:
+            return "Error";
+    }
+    return "?";
+}
+
+std::pair<SyncChannel, SyncChannel> SyncChannel::make_pair() {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
+        throw_errno("socketpair(AF_UNIX, SOCK_SEQPACKET) for the init sync channel");
+    }
+    return {SyncChannel(UniqueFd(fds[0])), SyncChannel(UniqueFd(fds[1]))};
+}
+
+void SyncChannel::send(SyncMessage m) {
+    Frame frame{static_cast<uint32_t>(m), 0};
+    if (::send(fd_.get(), &frame, sizeof frame, MSG_NOSIGNAL) != sizeof frame) {
+        throw_errno(std::string("send ") + sync_message_name(m) + " on the sync channel");
+    }
+}
+
+void SyncChannel::send_error(const std::string& message, int err) noexcept {
+    char buf[kMaxFrame];
+    Frame frame{static_cast<uint32_t>(SyncMessage::Error), err};
+    size_t len = std::min(message.size(), sizeof buf - sizeof frame);
+    std::memcpy(buf, &frame, sizeof frame);
+    std::memcpy(buf + sizeof frame, message.data(), len);
+    [[maybe_unused]] ssize_t n = ::send(fd_.get(), buf, sizeof frame + len, MSG_NOSIGNAL);
+}
+
+SyncMessage SyncChannel::receive() {
+    char buf[kMaxFrame];
+    ssize_t n;
+    do {
+        n = ::recv(fd_.get(), buf, sizeof buf, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        throw_errno("recv on the sync channel");
+    }
+    if (n == 0) {
+        throw PeerGone("container init exited during setup");
+    }
+    if (static_cast<size_t>(n) < sizeof(Frame)) {
+        throw Error(Error::Kind::System, "short frame on the sync channel");
+    }
+    Frame frame;
+    std::memcpy(&frame, buf, sizeof frame);
+    auto type = static_cast<SyncMessage>(frame.type);
+    if (type == SyncMessage::Error) {
+        throw ChildError(std::string(buf + sizeof frame, static_cast<size_t>(n) - sizeof frame),
+                         frame.err);
+    }
+    return type;
+}
+
+void SyncChannel::expect(SyncMessage expected) {
+    SyncMessage got = receive();
+    if (got != expected) {
+        throw Error(Error::Kind::System, std::string("sync channel: expected ") +
+                                             sync_message_name(expected) + ", got " +
+                                             sync_message_name(got));
+    }
+}
+
+}  // namespace plugrt

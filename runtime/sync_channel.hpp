@@ -1,0 +1,72 @@
+// The parent (R, `plugrt create`) ↔ container init (I) handshake over one
+// socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC). SEQPACKET keeps message boundaries and
+// reports EOF when the peer is gone, so a crashed init is never waited on forever.
+//
+//   R (plugrt create)                                I (container init)
+//   ─────────────────                                ──────────────────
+//   clone3(CLONE_NEW*, CLONE_PIDFD) ───────────────▶ PDEATHSIG, wait for Go
+//   cgroup: add pid, resources; id maps
+//   Go ──────────────────────────────────────────▶  namespaces, hostname, lo, mounts, /dev
+//                                 ◀────────────────  HooksPlease          (only with hooks)
+//   prestart + createRuntime hooks
+//   HooksDone ───────────────────────────────────▶  createContainer hooks, pivot_root, sysctl,
+//                                                     masked/ro paths, rlimits, exec lookup
+//                                 ◀────────────────  Ready
+//   write state.json + --pid-file
+//   Run ─────────────────────────────────────────▶  seccomp (no NNP), caps + user, chdir
+//                                 ◀────────────────  Done, close
+//   release the rollback guards, exit 0               block on exec.fifo until `plugrt start`
+//
+// Any step of I may instead send Error {kind, errno, message} and _exit(1): R rethrows it with
+// the container id (crun container.c:1257-1270; runc's initError, sync.go:80-88). EOF where a
+// message was expected means I died; R then reports its exit status.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "runtime/error.hpp"
+#include "runtime/unique_fd.hpp"
+
+namespace plugrt {
+
+enum class SyncMessage : uint32_t { Go = 1, HooksPlease, HooksDone, Ready, Run, Done, Error };
+
+const char* sync_message_name(SyncMessage m) noexcept;
+
+// An error that happened in the container init, re-thrown in the parent with the init's errno.
+class ChildError : public Error {
+public:
+    ChildError(const std::string& message, int err) : Error(Kind::Child, message, err) {}
+};
+
+// Thrown by receive() when the peer closed the socket instead of sending.
+class PeerGone : public Error {
+public:
+    explicit PeerGone(const std::string& message) : Error(Kind::Child, message) {}
+};
+
+class SyncChannel {
+public:
+    // Both ends, CLOEXEC: {parent's end, init's end}. After clone each side closes the other's
+    // end, so that EOF on either means the peer is gone.
+    static std::pair<SyncChannel, SyncChannel> make_pair();
+
+    explicit SyncChannel(UniqueFd fd) : fd_(std::move(fd)) {}
+    int fd() const noexcept { return fd_.get(); }
+    void close() noexcept { fd_.reset(); }
+
+    void send(SyncMessage m);
+    // Error frame from the child; never throws (the init is already failing).
+    void send_error(const std::string& message, int err) noexcept;
+
+    // Receives one message. An Error frame is thrown as ChildError; EOF as PeerGone.
+    SyncMessage receive();
+    // receive() that also checks the message is `expected`.
+    void expect(SyncMessage expected);
+
+private:
+    UniqueFd fd_;
+};
+
+}  // namespace plugrt
