@@ -37,7 +37,7 @@ status=0
 # cmdline_has PID STRING: the process exists and its argv contains STRING.
 cmdline_has() {
   local c
-  c=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+  c=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") || return 1
   [[ $c == *"$2"* ]]
 }
 
@@ -46,7 +46,7 @@ pids_matching() {
   local p c
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
-    c=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+    c=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline") || continue
     [[ $c == *"$1"* && $c == *"$2"* ]] && echo "$p"
   done
 }

@@ -260,8 +260,8 @@ nothing_left() {
   [ ! -e "$E2E_WORK" ] || { echo "work dir left: $E2E_WORK"; bad=1; }
   x=$(procs_rooted_in "$E2E_WORK"); [ -z "$x" ] || { echo "processes rooted in the work dir: $x"; bad=1; }
   for x in /proc/[0-9]*; do
-    tr '\0' ' ' <"$x/cmdline" 2>/dev/null | grep -qF "$E2E_WORK/" &&
-      { echo "process naming the work dir: ${x#/proc/} $(tr '\0' ' ' <"$x/cmdline")"; bad=1; }
+    tr '\0' ' ' 2>/dev/null <"$x/cmdline" | grep -qF "$E2E_WORK/" &&
+      { echo "process naming the work dir: ${x#/proc/} $(tr '\0' ' ' 2>/dev/null <"$x/cmdline")"; bad=1; }
   done
   for id in "${E2E_IDS[@]}"; do
     [ ! -e "/run/docker/plugins/$id" ] || { echo "exec dir left: /run/docker/plugins/$id"; bad=1; }
