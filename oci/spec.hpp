@@ -7,13 +7,14 @@
 // `timeout`, `fileMode`), and plain values where Go's `omitempty` makes the two identical.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace plugrt::oci {
 
@@ -27,6 +28,7 @@ struct IdMapping {
     uint32_t container_id = 0;
     uint32_t host_id = 0;
     uint32_t size = 0;
+    Json extra = Json::object();
 };
 
 struct Mount {
@@ -62,17 +64,20 @@ struct Capabilities {
     std::optional<std::vector<std::string>> inheritable;
     std::optional<std::vector<std::string>> permitted;
     std::optional<std::vector<std::string>> ambient;
+    Json extra = Json::object();
 };
 
 struct Rlimit {
     std::string type;  // "RLIMIT_NOFILE", ...
     uint64_t hard = 0;
     uint64_t soft = 0;
+    Json extra = Json::object();
 };
 
 struct ConsoleSize {
     uint32_t height = 0;
     uint32_t width = 0;
+    Json extra = Json::object();
 };
 
 struct Process {
@@ -97,6 +102,7 @@ struct Hook {
     std::vector<std::string> args;
     std::vector<std::string> env;
     std::optional<int> timeout;  // seconds, > 0
+    Json extra = Json::object();
 };
 
 struct Hooks {
@@ -106,11 +112,13 @@ struct Hooks {
     std::vector<Hook> start_container;
     std::vector<Hook> poststart;
     std::vector<Hook> poststop;
+    Json extra = Json::object();
 };
 
 struct Namespace {
     std::string type;  // pid, network, mount, ipc, uts, user, cgroup, time
     std::string path;  // join instead of create when set
+    Json extra = Json::object();
 };
 
 // A device node to create in the container's /dev.
@@ -122,6 +130,7 @@ struct Device {
     std::optional<uint32_t> file_mode;
     std::optional<uint32_t> uid;
     std::optional<uint32_t> gid;
+    Json extra = Json::object();
 };
 
 // A device cgroup rule (linux.resources.devices[]).
@@ -131,6 +140,7 @@ struct DeviceRule {
     std::optional<int64_t> major;
     std::optional<int64_t> minor;
     std::string access;  // subset of "rwm"
+    Json extra = Json::object();
 };
 
 struct Resources {
@@ -150,6 +160,7 @@ struct SeccompArg {
     uint64_t value = 0;
     uint64_t value_two = 0;
     std::string op;  // SCMP_CMP_EQ, ...
+    Json extra = Json::object();
 };
 
 struct SeccompSyscall {
@@ -157,6 +168,7 @@ struct SeccompSyscall {
     std::string action;  // SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, ...
     std::optional<uint32_t> errno_ret;
     std::vector<SeccompArg> args;
+    Json extra = Json::object();
 };
 
 struct Seccomp {
@@ -167,16 +179,19 @@ struct Seccomp {
     std::string listener_path;
     std::string listener_metadata;
     std::vector<SeccompSyscall> syscalls;
+    Json extra = Json::object();
 };
 
 struct Personality {
     std::string domain;  // LINUX, LINUX32
     std::vector<std::string> flags;
+    Json extra = Json::object();
 };
 
 struct TimeOffset {
     int64_t secs = 0;
     uint32_t nanosecs = 0;
+    Json extra = Json::object();
 };
 
 struct Linux {
@@ -194,7 +209,7 @@ struct Linux {
     std::string mount_label;
     std::optional<Personality> personality;
     std::map<std::string, TimeOffset> time_offsets;  // "monotonic", "boottime"
-    Json extra = Json::object();  // intelRdt, memoryPolicy, netDevices, ...
+    Json extra = Json::object();                     // intelRdt, memoryPolicy, netDevices, ...
 };
 
 struct Spec {
@@ -210,11 +225,21 @@ struct Spec {
     Json extra = Json::object();
 };
 
+// Limits for untrusted documents: a config.json is a few kilobytes (a full seccomp profile is
+// ~30 KiB), so anything near these sizes is an attack or an accident, not a container.
+inline constexpr std::size_t kMaxDocumentBytes = 16 * 1024 * 1024;
+inline constexpr int kMaxJsonDepth = 64;
+
+// Parses untrusted JSON text within the limits above. Throws ParseError for non-JSON, trailing
+// data, nesting deeper than kMaxJsonDepth or input larger than kMaxDocumentBytes. Shared by every
+// reader of user-supplied JSON (spec, plugin config, state) so the limits are enforced once.
+Json parse_json_text(std::string_view text);
+
 // Reading a spec fails with ParseError (declared in oci/errors.hpp) whose message names the JSON
 // path of the offending member, e.g. `process.capabilities.bounding[3]: expected a string`.
 Spec spec_from_json(const Json& document);
-Spec parse_spec(std::string_view text);  // also rejects non-JSON, trailing data, depth > 64
-Json spec_to_json(const Spec& spec);     // omits what Go's omitempty would omit
-std::string dump_spec(const Spec& spec); // 2-space indent, like `runc spec`
+Spec parse_spec(std::string_view text);   // also rejects non-JSON, trailing data, depth > 64
+Json spec_to_json(const Spec& spec);      // omits what Go's omitempty would omit
+std::string dump_spec(const Spec& spec);  // 2-space indent, like `runc spec`
 
 }  // namespace plugrt::oci
