@@ -1,0 +1,73 @@
+#include "oci/capability_names.hpp"
+
+#include <array>
+
+namespace plugrt::oci {
+namespace {
+
+// Indexed by capability number (include/uapi/linux/capability.h).
+constexpr std::array<std::string_view, kLastKnownCapability + 1> kNames = {
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+};
+
+}  // namespace
+
+std::optional<int> capability_number(std::string_view name) {
+    for (int number = 0; number <= kLastKnownCapability; ++number) {
+        if (kNames[number] == name) {
+            return number;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string_view> capability_name(int number) {
+    if (number < 0 || number > kLastKnownCapability) {
+        return std::nullopt;
+    }
+    return kNames[number];
+}
+
+std::vector<std::string> all_capability_names() { return {kNames.begin(), kNames.end()}; }
+
+}  // namespace plugrt::oci
