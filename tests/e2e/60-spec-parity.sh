@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Scenario 6 (issue #5): the OCI spec dockerd hands the runtime for the rclone plugin equals
+# what `plugrt plugin spec` generates for the same plugin dir, id, settings and Docker root
+# with --profile docker-20.10. The spec is captured from containerd's bundle
+# (<containerd state>/io.containerd.runtime.v2.task/plugins.moby/<id>/config.json) while the
+# plugin is enabled and compared as JSON (object keys unordered, arrays in order); a diff is
+# printed on mismatch. With E2E_RUNTIME=runc this validates the generator on its own.
+# The Docker-root option of `plugrt plugin spec` is found in its --help (--docker-root,
+# --data-root); E2E_SPEC_ROOT_FLAG overrides it.
+source "$(dirname "$0")/lib.sh"
+e2e_init 9
+
+t "daemons start (default runtime $E2E_RUNTIME)" e2e_start_daemons || bail "no daemons"
+t "plugin create + private config/cache" e2e_rclone_setup rclone || bail "no plugin"
+settings=(config.source="$E2E_WORK/rclone-config" cache.source="$E2E_WORK/rclone-cache" RCLONE_VERBOSE=1 args=-v)
+t "docker plugin set ${settings[*]}" dk plugin set rclone "${settings[@]}"
+t "docker plugin enable" dk plugin enable rclone || bail "plugin did not start"
+E2E_PIDS+=("$(plugin_pid "$PLUGIN_ID")")
+
+bundle=$CONTAINERD_STATE/io.containerd.runtime.v2.task/plugins.moby/$PLUGIN_ID/config.json
+docker_spec=$E2E_WORK/spec-from-dockerd.json
+plugrt_spec=$E2E_WORK/spec-from-plugrt.json
+t_sh "captured the spec dockerd handed the runtime (bundle config.json)" \
+  "cp '$bundle' '$docker_spec' && jq -e '.root.path == \"$DOCKER_DATA_ROOT/plugins/$PLUGIN_ID/rootfs\"' '$docker_spec'"
+cp -f "$docker_spec" "$E2E_LOG_DIR.spec-from-dockerd.json" 2>/dev/null || true
+
+gen_spec() {
+  [ -n "$PLUGRT_BIN" ] || { echo "no plugrt binary (PLUGRT_BIN / build-e2e/shim/plugrt)"; return 1; }
+  local help flag args=()
+  help=$("$PLUGRT_BIN" plugin spec --help 2>&1) || { echo "plugrt plugin spec --help failed:"; echo "$help"; return 1; }
+  flag=${E2E_SPEC_ROOT_FLAG:-$(grep -oE -- '--(docker-root|data-root)' <<<"$help" | head -n1)}
+  [ -n "$flag" ] || { echo "no Docker-root option in plugrt plugin spec --help:"; echo "$help"; return 1; }
+  local s; for s in "${settings[@]}"; do args+=(--set "$s"); done
+  echo "+ plugrt plugin spec $E2E_WORK/rclone-plugin --id $PLUGIN_ID --profile docker-20.10 $flag $DOCKER_DATA_ROOT ${args[*]}"
+  "$PLUGRT_BIN" plugin spec "$E2E_WORK/rclone-plugin" --id "$PLUGIN_ID" --profile docker-20.10 \
+    "$flag" "$DOCKER_DATA_ROOT" "${args[@]}" >"$plugrt_spec" && jq -e . "$plugrt_spec" >/dev/null
+}
+t "plugrt plugin spec for the same dir, id, settings and Docker root (--profile docker-20.10)" gen_spec
+t_sh "dockerd's spec == plugrt plugin spec (as JSON)" \
+  "[ -s '$plugrt_spec' ] || { echo 'no spec from plugrt to compare'; exit 1; }; diff -u --label dockerd <(jq -S . '$docker_spec') --label 'plugrt plugin spec' <(jq -S . '$plugrt_spec')"
+t "disable + rm" bash -c "'$DOCKER_CLI' plugin disable rclone && '$DOCKER_CLI' plugin rm rclone"
+e2e_finish
