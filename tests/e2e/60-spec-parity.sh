@@ -22,7 +22,7 @@ docker_spec=$E2E_WORK/spec-from-dockerd.json
 plugrt_spec=$E2E_WORK/spec-from-plugrt.json
 t_sh "captured the spec dockerd handed the runtime (bundle config.json)" \
   "cp '$bundle' '$docker_spec' && jq -e '.root.path == \"$DOCKER_DATA_ROOT/plugins/$PLUGIN_ID/rootfs\"' '$docker_spec'"
-cp -f "$docker_spec" "$E2E_LOG_DIR.spec-from-dockerd.json" 2>/dev/null || true
+mkdir -p "$E2E_LOG_DIR" && cp -f "$docker_spec" "$E2E_LOG_DIR/spec-from-dockerd.json"
 
 gen_spec() {
   [ -n "$PLUGRT_BIN" ] || { echo "no plugrt binary (PLUGRT_BIN / build-e2e/shim/plugrt)"; return 1; }
