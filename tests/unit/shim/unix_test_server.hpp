@@ -1,7 +1,8 @@
 // A one-thread HTTP-ish server on a unix socket for the client and activation tests.
 //
 // It accepts connections one at a time, reads one request (headers plus Content-Length body),
-// records it and hands the connected fd to the test's responder, then closes the connection.
+// records it (probes that send nothing are not recorded) and hands the connected fd to the test's
+// responder, then closes the connection.
 #pragma once
 
 #include <fcntl.h>
@@ -76,6 +77,9 @@ private:
             UniqueFd connection(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
             if (!connection) continue;
             const std::string request = read_request(connection.get());
+            if (request.empty()) {
+                continue;  // a connect() probe: closed without a request
+            }
             {
                 std::lock_guard lock(mutex_);
                 requests_.push_back(request);
