@@ -33,7 +33,7 @@ TEST_SUITE("oci/errors") {
     }
 
     TEST_CASE("both errors are caught as std::runtime_error") {
-        CHECK_THROWS_AS(throw ValidationError({{"a", "b"}}), std::runtime_error);
+        CHECK_THROWS_AS(throw ValidationError(std::vector<Issue>{{"a", "b"}}), std::runtime_error);
         CHECK_THROWS_AS(throw ParseError("a", "b"), std::runtime_error);
     }
 }
