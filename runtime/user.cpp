@@ -1,0 +1,57 @@
+#include "runtime/user.hpp"
+
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "runtime/error.hpp"
+
+namespace plugrt {
+namespace {
+
+constexpr uint32_t kUnchangedId = 0xffffffffU;
+
+}  // namespace
+
+bool setgroups_denied() {
+    std::ifstream in("/proc/self/setgroups");
+    std::string value;
+    return in >> value && value == "deny";
+}
+
+void switch_user(const oci::User& user) {
+    if (user.uid == kUnchangedId || user.gid == kUnchangedId) {
+        throw Error(Error::Kind::Invalid, "process.user: uid/gid 4294967295 is not a valid id");
+    }
+    std::vector<gid_t> groups(user.additional_gids.begin(), user.additional_gids.end());
+    for (gid_t gid : groups) {
+        if (gid == kUnchangedId) {
+            throw Error(Error::Kind::Invalid,
+                        "process.user.additionalGids: 4294967295 is not a valid id");
+        }
+    }
+    if (!setgroups_denied()) {
+        if (::setgroups(groups.size(), groups.data()) < 0) {
+            throw_errno("setgroups process.user.additionalGids");
+        }
+    } else if (!groups.empty()) {
+        throw Error(Error::Kind::Invalid,
+                    "process.user.additionalGids: setgroups is denied in this user namespace");
+    }
+    if (::setresgid(user.gid, user.gid, user.gid) < 0) {
+        throw_errno("setresgid " + std::to_string(user.gid));
+    }
+    if (::setresuid(user.uid, user.uid, user.uid) < 0) {
+        throw_errno("setresuid " + std::to_string(user.uid));
+    }
+}
+
+void apply_umask(const oci::User& user) {
+    ::umask(static_cast<mode_t>(user.umask.value_or(022) & 0777));
+}
+
+}  // namespace plugrt

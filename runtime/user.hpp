@@ -1,0 +1,21 @@
+// The container process's user and groups (runc setupUser, crun set_uid_gid).
+#pragma once
+
+#include "oci/spec.hpp"
+
+namespace plugrt {
+
+// setgroups(additionalGids) -- always, so that the caller's supplementary groups (docker,
+// disk, ...) do not leak into the container, except when setgroups is denied in a user
+// namespace (user_namespaces(7)); then setresgid and setresuid to the spec's ids. uid/gid
+// 4294967295 is refused: (uid_t)-1 means "unchanged" to setresuid, so the process would
+// silently stay root (CVE-2026-30892 class).
+void switch_user(const oci::User& user);
+
+// True when /proc/self/setgroups says "deny".
+bool setgroups_denied();
+
+// umask(user.umask), or 0022 when unset (runc finalizeRootfs).
+void apply_umask(const oci::User& user);
+
+}  // namespace plugrt
