@@ -32,13 +32,13 @@ echo "written-on-host-$$" >"$share/from-host.txt"
 t "docker volume create -d rclone -o type=local -o path=/data/config/share" \
   dk volume create -d rclone -o type=local -o path=/data/config/share vol
 t_sh "docker run -v vol:/data sees the file placed on the host" \
-  "out=\$(dk run --rm -v vol:/data $E2E_IMAGE cat /data/from-host.txt) && echo \"\$out\" && [ \"\$out\" = written-on-host-$$ ]"
+  "out=\$(drun --rm -v vol:/data $E2E_IMAGE cat /data/from-host.txt) && echo \"\$out\" && [ \"\$out\" = written-on-host-$$ ]"
 t_sh "a file written by a container appears on the host" \
-  "dk run --rm -v vol:/data $E2E_IMAGE sh -c 'echo written-in-container > /data/from-container.txt' &&
+  "drun --rm -v vol:/data $E2E_IMAGE sh -c 'echo written-in-container > /data/from-container.txt' &&
    wait_until 10 '[ -s $share/from-container.txt ]' && cat $share/from-container.txt &&
    [ \"\$(cat $share/from-container.txt)\" = written-in-container ]"
 t_sh "the volume's FUSE mount is visible on the host through the propagated mount while in use" \
-  "dk run -d --name holder -v vol:/data $E2E_IMAGE sleep 60 >/dev/null &&
+  "drun -d --name holder -v vol:/data $E2E_IMAGE sleep 60 >/dev/null &&
    grep -F '$DOCKER_DATA_ROOT/plugins/$PLUGIN_ID/propagated-mount/vol' /proc/self/mountinfo;
    rc=\$?; dk rm -f holder >/dev/null; exit \$rc"
 t "docker volume rm" dk volume rm vol

@@ -17,7 +17,7 @@ e2e_init 20
 # after a plugin restart ("Failed to restore volume ...: cannot parse path").
 usable() {
   local out
-  out=$(dk run --rm -v "${2:-vol}":/data "$E2E_IMAGE" cat /data/from-host.txt) || return 1
+  out=$(drun --rm -v "${2:-vol}":/data "$E2E_IMAGE" cat /data/from-host.txt) || return 1
   echo "$out"; [ "$out" = "host-file-$1" ]
 }
 task_state() { ctrp tasks ls | tee /dev/stderr | awk -v id="$PLUGIN_ID" '$1==id {print $3}'; }
@@ -44,7 +44,7 @@ t_sh "plugin still enabled, same pid $pid1" \
   "[ \"\$(dk plugin inspect -f {{.Enabled}} rclone)\" = true ] && p=\$(plugin_pid $PLUGIN_ID) && echo pid \$p && [ \"\$p\" = $pid1 ]"
 t_sh "plugin still usable after the live restore: volume inspect/create answered, new volume mounts" \
   "dk volume inspect vol >/dev/null && dk volume create -d rclone -o remote=hostdir:/data/config/share vol2 >/dev/null &&
-   dk run --rm -v vol2:/data $E2E_IMAGE true && dk volume rm vol2"
+   drun --rm -v vol2:/data $E2E_IMAGE true && dk volume rm vol2"
 if out=$(usable $$ 2>&1); then
   diag "after the live restore the volume's content is visible in containers"
 else

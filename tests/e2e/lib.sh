@@ -12,6 +12,8 @@
 #                    runtime every managed plugin runs under.
 #   PLUGRT_BIN       the plugrt binary (ctest sets it); otherwise found in $PLUGRT_BUILD_DIR or
 #                    build-e2e/ / build/ of the source tree.
+#   E2E_CONTAINER_RUNTIME  runtime for the ordinary busybox containers (default: dockerd's
+#                    default, i.e. $E2E_RUNTIME).
 #   E2E_WORK_BASE    where private daemon state lives (default /var/tmp/plugrt-e2e); each
 #                    script uses $E2E_WORK_BASE/<script stem>.
 #   E2E_LOG_DIR      daemon logs are copied there before teardown (default
@@ -78,7 +80,7 @@ _t_run() {
 }
 _e2e_vars() {
   local v
-  for v in E2E_WORK E2E_RUNTIME PLUGRT_BIN RUNTIME_BIN E2E_IMAGE DOCKER_HOST DOCKER_CLI \
+  for v in E2E_CONTAINER_RUNTIME E2E_WORK E2E_RUNTIME PLUGRT_BIN RUNTIME_BIN E2E_IMAGE DOCKER_HOST DOCKER_CLI \
     CONTAINERD_ADDRESS CONTAINERD_STATE CONTAINERD_ROOT DOCKER_DATA_ROOT DOCKER_EXEC_ROOT \
     DOCKERD_LOG RUNTIME_ROOT_PLUGINS RUNTIME_ROOT_MOBY PLUGRT_SOURCE_DIR PLUGIN_ID; do
     [ -n "${!v+x}" ] && printf '%s=%q\n' "$v" "${!v}"
@@ -155,6 +157,10 @@ e2e_stop_dockerd() { "$PLUGRT_SOURCE_DIR/scripts/stop-daemons.sh" "$E2E_WORK" --
 
 # ------------------------------------------------------------- commands
 dk() { "$DOCKER_CLI" "$@"; }
+# drun ARGS...: `docker run` of an ordinary container. It uses dockerd's default runtime
+# ($E2E_RUNTIME) unless E2E_CONTAINER_RUNTIME names another one (e.g. runc, to tell plugin
+# problems from container problems).
+drun() { "$DOCKER_CLI" run ${E2E_CONTAINER_RUNTIME:+--runtime "$E2E_CONTAINER_RUNTIME"} "$@"; }
 # rt ARGS...: the plugin runtime's CLI on dockerd's runtime root for plugins, as Docker's
 # "Debugging plugins" docs do with runc.
 rt() { "$RUNTIME_BIN" --root "$RUNTIME_ROOT_PLUGINS" "$@"; }
