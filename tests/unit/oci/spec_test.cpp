@@ -247,6 +247,17 @@ TEST_SUITE("oci/spec") {
         CHECK(spec.hostname.empty());
     }
 
+    TEST_CASE("a repeated member takes its last value, as Go does") {
+        const auto spec = plugrt::oci::parse_spec(
+            R"({"ociVersion": "1.0.0", "hostname": "first", "hostname": "second"})");
+        CHECK(spec.hostname == "second");
+    }
+
+    TEST_CASE("an unknown member that is null is kept, a known one is dropped") {
+        const auto out = round_trip(R"({"ociVersion": "1.0.0", "domainname": null, "x": null})");
+        CHECK(out.dump() == R"({"ociVersion":"1.0.0","x":null})");
+    }
+
     TEST_CASE("a type error names the JSON path of the offending member") {
         CHECK(
             parse_error_of(R"({"process": {"capabilities": {"bounding": ["a", "b", "c", 4]}}})") ==
