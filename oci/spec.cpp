@@ -5,7 +5,6 @@
 // byte with the one Docker generates.
 #include "oci/spec.hpp"
 
-#include <algorithm>
 #include <functional>
 #include <limits>
 #include <set>

@@ -58,6 +58,9 @@ struct User {
 
 // Each set is optional: an absent set means "leave the kernel default", an empty one means
 // "clear it". runc treats them the same way.
+// Note: spec_to_json writes an empty set like an absent one (Go's omitempty, which the Docker
+// golden files depend on), so after a write/read round trip an empty set reads back as absent.
+// runc drops every capability not listed in either case; the runtime should do the same.
 struct Capabilities {
     std::optional<std::vector<std::string>> bounding;
     std::optional<std::vector<std::string>> effective;
