@@ -72,5 +72,5 @@ t_sh "plugin enabled again with a new process ($pid3)" \
   "[ \"\$(dk plugin inspect -f {{.Enabled}} rclone)\" = true ] && [ -n '$pid3' ] && [ '$pid3' != '$pid2' ]"
 t "plugin usable" usable $$
 t_sh "volume rm, plugin disable: nothing left; plugin rm" \
-  "dk volume rm vol && dk plugin disable rclone && plugin_gone $PLUGIN_ID && dk plugin rm rclone"
+  "for v in \$(dk volume ls -q); do dk volume rm \$v || exit 1; done && dk plugin disable rclone && plugin_gone $PLUGIN_ID && dk plugin rm rclone"
 e2e_finish
