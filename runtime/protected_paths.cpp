@@ -1,0 +1,99 @@
+#include "runtime/protected_paths.hpp"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <set>
+
+#include "runtime/error.hpp"
+#include "runtime/mount_api.hpp"
+#include "runtime/mounts.hpp"
+#include "runtime/path_in_root.hpp"
+
+namespace plugrt {
+namespace {
+
+// The container's /dev/null, refusing anything that is not the real null device: a symlink
+// or a planted file there would otherwise be bound read-write over e.g. core_pattern.
+InRootPath verified_dev_null(int root_fd) {
+    auto null = lookup_in_root(root_fd, "/dev/null");
+    if (!null || null->path != "/dev/null") {
+        throw Error(Error::Kind::Invalid,
+                    "masked paths: /dev/null is missing or a symlink inside the container");
+    }
+    struct stat st {};
+    if (::fstat(null->fd.get(), &st) < 0) {
+        throw_errno("fstat /dev/null inside the container");
+    }
+    if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+        throw Error(Error::Kind::Invalid,
+                    "masked paths: /dev/null inside the container is not the char device 1:3");
+    }
+    return std::move(*null);
+}
+
+void mask_directory(const InRootPath& target) {
+    const std::string link = proc_fd_path(target.fd.get());
+    // Some kernels count the root inode against nr_inodes (runc retries with 2).
+    for (const char* data : {"nr_blocks=1,nr_inodes=1", "nr_blocks=1,nr_inodes=2"}) {
+        if (::mount("tmpfs", link.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                    data) == 0) {
+            return;
+        }
+        if (errno != EINVAL) {
+            break;
+        }
+    }
+    throw_errno("mask directory " + target.path + " with a read-only tmpfs");
+}
+
+}  // namespace
+
+void apply_readonly_paths(int root_fd, const std::vector<std::string>& paths) {
+    std::set<std::string> done;
+    for (const auto& path : paths) {
+        auto target = lookup_in_root(root_fd, path);
+        if (!target || !done.insert(target->path).second) {
+            continue;
+        }
+        const std::string link = proc_fd_path(target->fd.get());
+        if (::mount(link.c_str(), link.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+            throw_errno("bind " + path + " onto itself for readonlyPaths");
+        }
+        InRootPath top = open_in_root(root_fd, target->path);
+        remount_read_only(top);
+        // Submounts (e.g. binfmt_misc under /proc/sys/fs) must not stay writable either.
+        if (int rc = set_mount_attributes_recursive(top.fd.get(), MOUNT_ATTR_RDONLY, 0); rc < 0) {
+            throw_errno(-rc, "make " + path + " read-only recursively");
+        }
+    }
+}
+
+void apply_masked_paths(int root_fd, const std::vector<std::string>& paths) {
+    if (paths.empty()) {
+        return;
+    }
+    InRootPath null = verified_dev_null(root_fd);
+    std::set<std::string> done;
+    for (const auto& path : paths) {
+        auto target = lookup_in_root(root_fd, path);
+        if (!target || !done.insert(target->path).second) {
+            continue;
+        }
+        struct stat st {};
+        if (::fstat(target->fd.get(), &st) < 0) {
+            throw_errno("fstat masked path " + path);
+        }
+        if (S_ISDIR(st.st_mode)) {
+            mask_directory(*target);
+            continue;
+        }
+        if (::mount(proc_fd_path(null.fd.get()).c_str(), proc_fd_path(target->fd.get()).c_str(),
+                    nullptr, MS_BIND, nullptr) < 0) {
+            throw_errno("mask " + path + " with /dev/null");
+        }
+    }
+}
+
+}  // namespace plugrt
