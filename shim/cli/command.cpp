@@ -1,5 +1,7 @@
 #include "shim/cli/command.hpp"
 
+#include <functional>
+
 namespace plugrt::cli {
 
 std::vector<Registrar>& registrars() {
@@ -8,7 +10,9 @@ std::vector<Registrar>& registrars() {
 }
 
 CLI::App& plugin_group(CLI::App& app) {
-    if (auto* existing = app.get_subcommand_no_throw("plugin")) {
+    // CLI11 2.1 (Debian 12) has no get_subcommand_no_throw; get_subcommand throws when absent.
+    for (auto* existing :
+         app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "plugin"; })) {
         return *existing;
     }
     auto* group = app.add_subcommand("plugin", "Run, inspect and debug Docker managed plugins");
