@@ -1,0 +1,332 @@
+#include "runtime/cgroups.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "runtime/cgroups_v1.hpp"
+#include "runtime/cgroups_v2.hpp"
+#include "runtime/error.hpp"
+
+namespace plugrt {
+namespace {
+
+const char* mode_name(CgroupMode mode) {
+    switch (mode) {
+        case CgroupMode::Legacy:
+            return "legacy";
+        case CgroupMode::Hybrid:
+            return "hybrid";
+        case CgroupMode::Unified:
+            return "unified";
+    }
+    return "legacy";
+}
+
+CgroupMode mode_from_name(const std::string& name) {
+    if (name == "hybrid") return CgroupMode::Hybrid;
+    if (name == "unified") return CgroupMode::Unified;
+    if (name == "legacy") return CgroupMode::Legacy;
+    throw Error(Error::Kind::Invalid, "cgroup state: unknown mode '" + name + "'");
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        throw_errno("open " + path);
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string parent_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+std::string join_path(const std::string& base, const std::string& rel) {
+    if (rel.empty() || rel == "/") {
+        return base;
+    }
+    return base + (rel[0] == '/' ? "" : "/") + rel;
+}
+
+// One hierarchy's directory for the container.
+std::optional<std::string> dir_in(const CgroupHierarchy& h,
+                                  const std::map<std::string, std::string>& own,
+                                  const std::string& inner, bool absolute, bool parent_base) {
+    if (absolute) {
+        return join_path(h.mount_point, inner);
+    }
+    auto own_path = cgroup_path_for(own, h);
+    if (!own_path) {
+        return std::nullopt;
+    }
+    auto own_dir = cgroup_dir_on_host(h, parent_base ? parent_of(*own_path) : *own_path);
+    if (!own_dir) {
+        return std::nullopt;
+    }
+    return join_path(*own_dir, inner);
+}
+
+// cpuset needs cpus and mems before a task can join; a new v1 cpuset starts empty, so copy
+// them from the parent (runc fs/cpuset.go ensureParent).
+void inherit_cpuset(const std::string& dir) {
+    for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+        std::string mine = read_text(dir + "/" + file);
+        if (mine.find_first_not_of(" \n") != std::string::npos) {
+            continue;
+        }
+        std::string parent = read_text(parent_of(dir) + "/" + file);
+        parent.erase(parent.find_last_not_of(" \n") + 1);
+        write_cgroup_file(dir, file, parent);
+    }
+}
+
+// mkdir -p; returns the highest directory it created ("" if all existed).
+std::string make_dirs(const std::string& path, bool is_cpuset) {
+    std::vector<std::string> missing;
+    std::string cur = path;
+    struct stat st {};
+    while (cur != "/" && ::stat(cur.c_str(), &st) != 0) {
+        if (errno != ENOENT) {
+            throw_errno("stat " + cur);
+        }
+        missing.push_back(cur);
+        cur = parent_of(cur);
+    }
+    std::string top;
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        if (::mkdir(it->c_str(), 0755) < 0 && errno != EEXIST) {
+            throw_errno("mkdir cgroup " + *it);
+        }
+        if (top.empty()) {
+            top = *it;
+        }
+        if (is_cpuset) {
+            inherit_cpuset(*it);
+        }
+    }
+    return top;
+}
+
+// rmdir, retrying EBUSY for ~1.5 s: tasks killed a moment ago may not have left yet.
+void remove_dir(const std::string& path) {
+    for (int attempt = 0;; ++attempt) {
+        if (::rmdir(path.c_str()) == 0 || errno == ENOENT) {
+            return;
+        }
+        if (errno != EBUSY || attempt >= 7) {
+            throw_errno("rmdir cgroup " + path);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10 << attempt));
+    }
+}
+
+bool is_v1_controller_dir(const CgroupDir& d, const std::string& controller) {
+    std::stringstream keys(d.key);
+    std::string key;
+    while (std::getline(keys, key, ',')) {
+        if (key == controller) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+std::vector<CgroupDir> plan_cgroup_dirs(const CgroupLayout& layout,
+                                        const std::string& proc_self_cgroup,
+                                        const std::string& cgroups_path,
+                                        const std::string& container_id) {
+    const std::string requested = cgroups_path.empty() ? container_id : cgroups_path;
+    const bool absolute = !requested.empty() && requested[0] == '/';
+    const std::string inner = clean_cgroup_path(requested);
+    if (inner.empty() || inner == "/") {
+        throw Error(Error::Kind::Invalid,
+                    "linux.cgroupsPath '" + cgroups_path + "': resolves to a hierarchy root");
+    }
+    const auto own = parse_proc_cgroup(proc_self_cgroup);
+    std::vector<CgroupDir> dirs;
+    for (const auto& h : layout.v1) {
+        if (auto dir = dir_in(h, own, inner, absolute, false)) {
+            dirs.push_back(CgroupDir{std::string(), *dir, ""});
+            for (const auto& c : h.controllers) {
+                dirs.back().key += (dirs.back().key.empty() ? "" : ",") + c;
+            }
+        }
+    }
+    if (layout.unified) {
+        // v2's "no internal processes" rule: next to plugrt's cgroup, not inside it.
+        const bool parent_base = layout.mode == CgroupMode::Unified;
+        if (auto dir = dir_in(*layout.unified, own, inner, absolute, parent_base)) {
+            dirs.push_back(CgroupDir{"", *dir, ""});
+        }
+    }
+    if (dirs.empty()) {
+        throw Error(Error::Kind::Invalid,
+                    "cgroups: plugrt's own cgroup is not reachable in any "
+                    "mounted hierarchy");
+    }
+    return dirs;
+}
+
+Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bool systemd) {
+    if (systemd) {
+        struct stat st {};
+        if (::stat("/run/systemd/system", &st) != 0) {
+            throw Error(Error::Kind::Invalid,
+                        "systemd cgroup driver requested but systemd is not running");
+        }
+        throw Error(Error::Kind::Invalid,
+                    "the systemd cgroup driver is not implemented; run "
+                    "without --systemd-cgroup");
+    }
+    const CgroupLayout layout = detect_host_cgroup_layout();
+    Cgroup cgroup;
+    cgroup.mode_ = layout.mode;
+    cgroup.dirs_ = plan_cgroup_dirs(layout, read_text("/proc/self/cgroup"),
+                                    spec.linux ? spec.linux->cgroups_path : "", container_id);
+    try {
+        for (auto& dir : cgroup.dirs_) {
+            dir.created_top = make_dirs(dir.path, is_v1_controller_dir(dir, "cpuset"));
+            if (dir.key.empty() && layout.mode == CgroupMode::Unified) {
+                enable_v2_controllers(layout.unified->mount_point, dir.path);
+            }
+        }
+    } catch (...) {
+        try {
+            cgroup.destroy();  // roll back what was made before the failure
+        } catch (...) {
+        }
+        throw;
+    }
+    return cgroup;
+}
+
+void Cgroup::add_process(pid_t pid) {
+    for (const auto& dir : dirs_) {
+        write_cgroup_file(dir.path, "cgroup.procs", std::to_string(pid));
+    }
+}
+
+void Cgroup::apply_resources(const oci::Linux& linux) {
+    if (mode_ == CgroupMode::Unified) {
+        for (const auto& dir : dirs_) {
+            apply_v2_resources(dir.path, linux);
+        }
+        return;
+    }
+    apply_v1_resources(
+        [this](const std::string& controller) -> std::optional<std::string> {
+            for (const auto& dir : dirs_) {
+                if (is_v1_controller_dir(dir, controller)) {
+                    return dir.path;
+                }
+            }
+            return std::nullopt;
+        },
+        linux);
+}
+
+std::vector<pid_t> Cgroup::pids() const {
+    std::vector<pid_t> out;
+    for (const auto& dir : dirs_) {
+        std::ifstream in(dir.path + "/cgroup.procs");
+        pid_t pid = 0;
+        while (in >> pid) {
+            out.push_back(pid);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+void Cgroup::signal_all(int sig) {
+    const CgroupDir* freezer = nullptr;
+    for (const auto& dir : dirs_) {
+        const bool usable =
+            mode_ == CgroupMode::Unified ? dir.key.empty() : is_v1_controller_dir(dir, "freezer");
+        if (usable) {
+            freezer = &dir;
+        }
+    }
+    auto set_frozen = [&](bool frozen) {
+        if (freezer == nullptr) {
+            return;
+        }
+        if (mode_ == CgroupMode::Unified) {
+            set_v2_frozen(freezer->path, frozen);
+        } else {
+            set_v1_frozen(freezer->path, frozen);
+        }
+    };
+    // Frozen, nothing can fork a child we would miss (runc signalAllProcesses).
+    set_frozen(true);
+    for (pid_t pid : pids()) {
+        ::kill(pid, sig);  // ESRCH: exited meanwhile
+    }
+    set_frozen(false);
+}
+
+void Cgroup::destroy() {
+    std::string first_error;
+    for (const auto& dir : dirs_) {
+        try {
+            remove_dir(dir.path);
+            if (dir.created_top.empty()) {
+                continue;
+            }
+            // Parents made by create() go too, unless another container still uses them
+            // (EBUSY/ENOTEMPTY for a cgroup with children): then they stay, silently.
+            for (std::string p = parent_of(dir.path);
+                 p.size() >= dir.created_top.size() && p != "/"; p = parent_of(p)) {
+                if (::rmdir(p.c_str()) < 0) {
+                    break;
+                }
+            }
+        } catch (const Error& e) {
+            if (first_error.empty()) {
+                first_error = e.what();
+            }
+        }
+    }
+    if (!first_error.empty()) {
+        throw Error(Error::Kind::System, first_error);
+    }
+}
+
+nlohmann::json Cgroup::to_state() const {
+    nlohmann::json dirs = nlohmann::json::array();
+    for (const auto& dir : dirs_) {
+        dirs.push_back({{"key", dir.key}, {"path", dir.path}, {"created_top", dir.created_top}});
+    }
+    return {{"driver", "cgroupfs"}, {"mode", mode_name(mode_)}, {"dirs", dirs}};
+}
+
+Cgroup Cgroup::from_state(const nlohmann::json& state) {
+    Cgroup cgroup;
+    try {
+        cgroup.mode_ = mode_from_name(state.at("mode").get<std::string>());
+        for (const auto& dir : state.at("dirs")) {
+            cgroup.dirs_.push_back(CgroupDir{dir.at("key").get<std::string>(),
+                                             dir.at("path").get<std::string>(),
+                                             dir.value("created_top", std::string())});
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(Error::Kind::Invalid, std::string("cgroup state: ") + e.what());
+    }
+    return cgroup;
+}
+
+}  // namespace plugrt

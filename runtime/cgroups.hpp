@@ -1,0 +1,76 @@
+// The container's cgroups, cgroupfs driver (runc libcontainer/cgroups/fs and fs2).
+//
+// Where the cgroup goes, for each hierarchy (v1 controllers, plus the unified hierarchy of a
+// hybrid host for membership), matching runc's cgroupfs driver:
+//   linux.cgroupsPath absolute "/a/b"  -> <hierarchy mount>/a/b
+//   linux.cgroupsPath relative "a/b"   -> <plugrt's own cgroup in that hierarchy>/a/b
+//   linux.cgroupsPath empty            -> <plugrt's own cgroup>/<container id> on v1/hybrid
+//                                         (runc: Name=id, relative to its own cgroup; that is
+//                                         what Docker plugins get, moby-plugin-spec §b), and
+//                                         <parent of plugrt's own cgroup>/<id> on a unified
+//                                         host (v2's "no internal processes" rule).
+// Paths are cleaned lexically so ".." cannot climb out of the hierarchy.
+//
+// Lifecycle: create() makes the directories (rolled back if any step fails), add_process() and
+// apply_resources() fill them, to_state()/from_state() let later invocations (kill --all, ps,
+// delete) find them, destroy() removes every directory create() made.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "oci/spec.hpp"
+#include "runtime/cgroup_detect.hpp"
+
+namespace plugrt {
+
+struct CgroupDir {
+    std::string key;          // "memory", "cpu,cpuacct", "name=systemd"; "" = unified
+    std::string path;         // absolute directory of the container's cgroup
+    std::string created_top;  // the highest directory create() made ("" if it existed)
+};
+
+// Pure: the container's directory in each hierarchy, from the host layout and the text of
+// /proc/self/cgroup. Hierarchies plugrt's own cgroup is not reachable in are skipped.
+std::vector<CgroupDir> plan_cgroup_dirs(const CgroupLayout& layout,
+                                        const std::string& proc_self_cgroup,
+                                        const std::string& cgroups_path,
+                                        const std::string& container_id);
+
+class Cgroup {
+public:
+    Cgroup() = default;
+
+    // Throws Error(Invalid) "systemd cgroup driver requested but systemd is not running" when
+    // `systemd` and /run/systemd/system is missing; plugrt has no systemd driver otherwise
+    // either, so `systemd` with systemd running is refused too (clear error, no surprise).
+    static Cgroup create(const std::string& container_id, const oci::Spec& spec, bool systemd);
+    static Cgroup from_state(const nlohmann::json& state);
+    nlohmann::json to_state() const;
+
+    // Writes the pid to cgroup.procs of every hierarchy.
+    void add_process(pid_t pid);
+    // linux.resources: v1 devices (deny all, the spec's rules in order, then runc's default
+    // allow list), memory limit, cpu shares/quota/period, pids limit; v2 equivalents.
+    void apply_resources(const oci::Linux& linux);
+    // Every pid in the container's cgroups (union over the hierarchies), sorted.
+    std::vector<pid_t> pids() const;
+    // Freezes (v1 freezer / v2 cgroup.freeze) so nothing forks away, signals every pid, thaws.
+    void signal_all(int sig);
+    // rmdir of every directory create() made, leaf first, retrying EBUSY briefly (a just-killed
+    // task can linger). Missing directories are fine. Throws if something stays busy.
+    void destroy();
+
+    CgroupMode mode() const { return mode_; }
+    const std::vector<CgroupDir>& dirs() const { return dirs_; }
+
+private:
+    CgroupMode mode_ = CgroupMode::Legacy;
+    std::vector<CgroupDir> dirs_;
+};
+
+}  // namespace plugrt

@@ -1,0 +1,147 @@
+#include "runtime/cgroups_v1.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "runtime/error.hpp"
+#include "runtime/unique_fd.hpp"
+
+namespace plugrt {
+namespace {
+
+oci::DeviceRule rule(bool allow, const char* type, std::optional<int64_t> major,
+                     std::optional<int64_t> minor, const char* access) {
+    oci::DeviceRule r;
+    r.allow = allow;
+    r.type = type;
+    r.major = major;
+    r.minor = minor;
+    r.access = access;
+    return r;
+}
+
+std::string number_or_star(const std::optional<int64_t>& n) {
+    return n && *n >= 0 ? std::to_string(*n) : "*";
+}
+
+std::string require_dir(const V1DirLookup& dir_for, const char* controller, const char* field) {
+    auto dir = dir_for(controller);
+    if (!dir) {
+        throw Error(Error::Kind::Invalid, std::string(field) + ": the " + controller +
+                                              " cgroup controller is not mounted on this host");
+    }
+    return *dir;
+}
+
+std::string read_first_line(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+}  // namespace
+
+void write_cgroup_file(const std::string& dir, const std::string& file, const std::string& value) {
+    const std::string path = dir + "/" + file;
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) {
+        throw_errno("open " + path);
+    }
+    if (::write(fd.get(), value.data(), value.size()) < 0) {
+        throw_errno("write '" + value + "' to " + path);
+    }
+}
+
+std::string format_v1_device_rule(const oci::DeviceRule& r) {
+    const std::string type = r.type.empty() ? "a" : r.type;
+    if (type == "a") {
+        return "a";  // all devices, all access (the kernel ignores numbers and access here)
+    }
+    return type + " " + number_or_star(r.major) + ":" + number_or_star(r.minor) + " " +
+           (r.access.empty() ? "rwm" : r.access);
+}
+
+std::vector<oci::DeviceRule> runc_default_device_rules() {
+    return {
+        rule(true, "c", std::nullopt, std::nullopt, "m"),  // mknod of any char device
+        rule(true, "b", std::nullopt, std::nullopt, "m"),  // mknod of any block device
+        rule(true, "c", 1, 3, "rwm"),                      // /dev/null
+        rule(true, "c", 1, 8, "rwm"),                      // /dev/random
+        rule(true, "c", 1, 7, "rwm"),                      // /dev/full
+        rule(true, "c", 5, 0, "rwm"),                      // /dev/tty
+        rule(true, "c", 1, 5, "rwm"),                      // /dev/zero
+        rule(true, "c", 1, 9, "rwm"),                      // /dev/urandom
+        rule(true, "c", 136, std::nullopt, "rwm"),         // /dev/pts/*
+        rule(true, "c", 5, 2, "rwm"),                      // /dev/ptmx
+        rule(true, "c", 10, 200, "rwm"),                   // /dev/net/tun
+    };
+}
+
+std::vector<oci::DeviceRule> v1_device_program(const oci::Linux& linux) {
+    std::vector<oci::DeviceRule> program = {rule(false, "a", std::nullopt, std::nullopt, "rwm")};
+    if (linux.resources) {
+        program.insert(program.end(), linux.resources->devices.begin(),
+                       linux.resources->devices.end());
+    }
+    auto defaults = runc_default_device_rules();
+    program.insert(program.end(), defaults.begin(), defaults.end());
+    return program;
+}
+
+void apply_v1_resources(const V1DirLookup& dir_for, const oci::Linux& linux) {
+    if (auto devices = dir_for("devices")) {
+        for (const auto& r : v1_device_program(linux)) {
+            write_cgroup_file(*devices, r.allow ? "devices.allow" : "devices.deny",
+                              format_v1_device_rule(r));
+        }
+    } else if (linux.resources && !linux.resources->devices.empty()) {
+        require_dir(dir_for, "devices", "linux.resources.devices");
+    }
+    if (!linux.resources) {
+        return;
+    }
+    const oci::Resources& res = *linux.resources;
+    if (res.memory_limit) {
+        write_cgroup_file(require_dir(dir_for, "memory", "linux.resources.memory.limit"),
+                          "memory.limit_in_bytes", std::to_string(*res.memory_limit));
+    }
+    if (res.cpu_shares || res.cpu_period || res.cpu_quota) {
+        const std::string cpu = require_dir(dir_for, "cpu", "linux.resources.cpu");
+        if (res.cpu_shares) {
+            write_cgroup_file(cpu, "cpu.shares", std::to_string(*res.cpu_shares));
+        }
+        // Period before quota: a quota is checked against the current period.
+        if (res.cpu_period) {
+            write_cgroup_file(cpu, "cpu.cfs_period_us", std::to_string(*res.cpu_period));
+        }
+        if (res.cpu_quota) {
+            write_cgroup_file(cpu, "cpu.cfs_quota_us", std::to_string(*res.cpu_quota));
+        }
+    }
+    if (res.pids_limit) {
+        write_cgroup_file(require_dir(dir_for, "pids", "linux.resources.pids.limit"), "pids.max",
+                          *res.pids_limit > 0 ? std::to_string(*res.pids_limit) : "max");
+    }
+}
+
+void set_v1_frozen(const std::string& freezer_dir, bool frozen) {
+    write_cgroup_file(freezer_dir, "freezer.state", frozen ? "FROZEN" : "THAWED");
+    if (!frozen) {
+        return;
+    }
+    // FREEZING until every task stopped; poll for up to ~1 s (runc retries similarly).
+    for (int i = 0; i < 100; ++i) {
+        if (read_first_line(freezer_dir + "/freezer.state") == "FROZEN") {
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    throw Error(Error::Kind::System, "freeze " + freezer_dir + ": still not FROZEN after 1s");
+}
+
+}  // namespace plugrt

@@ -1,0 +1,36 @@
+// cgroup v1 controller files (Documentation/admin-guide/cgroup-v1/*.rst).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oci/spec.hpp"
+
+namespace plugrt {
+
+// Directory of the container's cgroup for a v1 controller ("devices", "memory", ...), or
+// nullopt if that controller is not mounted.
+using V1DirLookup = std::function<std::optional<std::string>(const std::string& controller)>;
+
+// "c 10:229 rwm", "a" (all devices), "b *:* m": the devices.allow/deny line for a rule.
+std::string format_v1_device_rule(const oci::DeviceRule& rule);
+
+// What runc appends after the spec's rules (libcontainer/specconv AllowedDevices): mknod of
+// anything, and the standard nodes, ptys and tun.
+std::vector<oci::DeviceRule> runc_default_device_rules();
+
+// The full ordered list written to the devices controller: deny-all, then the spec's rules,
+// then runc's defaults (runc's device emulator also starts from deny-all).
+std::vector<oci::DeviceRule> v1_device_program(const oci::Linux& linux);
+
+void apply_v1_resources(const V1DirLookup& dir_for, const oci::Linux& linux);
+
+// freezer.state FROZEN / THAWED; waits until the kernel reports FROZEN (bounded).
+void set_v1_frozen(const std::string& freezer_dir, bool frozen);
+
+// Writes `value` to `dir`/`file` (one write, as cgroup files want).
+void write_cgroup_file(const std::string& dir, const std::string& file, const std::string& value);
+
+}  // namespace plugrt

@@ -1,0 +1,74 @@
+#include "runtime/cgroups_v2.hpp"
+
+#include <cstdio>
+#include <vector>
+
+#include "runtime/cgroups_v1.hpp"
+#include "runtime/error.hpp"
+
+namespace plugrt {
+
+uint64_t cpu_shares_to_weight(uint64_t shares) {
+    if (shares == 0) {
+        return 0;
+    }
+    if (shares < 2) shares = 2;
+    if (shares > 262144) shares = 262144;
+    return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+void enable_v2_controllers(const std::string& mount_point, const std::string& dir) {
+    // Ancestors of `dir` from the mount root down to its parent: a controller's files appear in
+    // a cgroup only when its parent lists the controller in cgroup.subtree_control.
+    std::vector<std::string> ancestors = {mount_point};
+    for (size_t pos = mount_point.size() + 1; pos < dir.size(); ++pos) {
+        if (dir[pos] == '/') {
+            ancestors.push_back(dir.substr(0, pos));
+        }
+    }
+    for (const auto& ancestor : ancestors) {
+        for (const char* controller : {"+memory", "+cpu", "+pids"}) {
+            try {
+                write_cgroup_file(ancestor, "cgroup.subtree_control", controller);
+            } catch (const Error&) {
+                // Not available, or the cgroup has processes of its own; a limit that needs
+                // the controller then fails with a message naming the missing file.
+            }
+        }
+    }
+}
+
+void apply_v2_resources(const std::string& dir, const oci::Linux& linux) {
+    if (!linux.resources) {
+        return;
+    }
+    const oci::Resources& res = *linux.resources;
+    if (!res.devices.empty()) {
+        std::fprintf(stderr,
+                     "plugrt: warning: linux.resources.devices is not enforced on cgroup v2 "
+                     "(no device BPF program yet)\n");
+    }
+    if (res.memory_limit) {
+        write_cgroup_file(dir, "memory.max",
+                          *res.memory_limit < 0 ? "max" : std::to_string(*res.memory_limit));
+    }
+    if (res.cpu_shares) {
+        write_cgroup_file(dir, "cpu.weight", std::to_string(cpu_shares_to_weight(*res.cpu_shares)));
+    }
+    if (res.cpu_quota || res.cpu_period) {
+        const std::string quota =
+            res.cpu_quota && *res.cpu_quota > 0 ? std::to_string(*res.cpu_quota) : "max";
+        write_cgroup_file(dir, "cpu.max",
+                          quota + " " + std::to_string(res.cpu_period.value_or(100000)));
+    }
+    if (res.pids_limit) {
+        write_cgroup_file(dir, "pids.max",
+                          *res.pids_limit > 0 ? std::to_string(*res.pids_limit) : "max");
+    }
+}
+
+void set_v2_frozen(const std::string& dir, bool frozen) {
+    write_cgroup_file(dir, "cgroup.freeze", frozen ? "1" : "0");
+}
+
+}  // namespace plugrt

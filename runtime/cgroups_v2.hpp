@@ -1,0 +1,26 @@
+// cgroup v2 interface files (Documentation/admin-guide/cgroup-v2.rst). Only used on a unified
+// host; this project's VM is hybrid, where the v2 hierarchy has no controllers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "oci/spec.hpp"
+
+namespace plugrt {
+
+// cpu.shares (2..262144) -> cpu.weight (1..10000), the conversion runc and crun use.
+uint64_t cpu_shares_to_weight(uint64_t shares);
+
+// memory.max, cpu.weight, cpu.max, pids.max. Device rules need a BPF program on v2, which
+// plugrt does not have yet: they are NOT enforced there, and a warning on stderr says so
+// (refusing would make every Docker spec, which always carries device rules, unusable).
+void apply_v2_resources(const std::string& dir, const oci::Linux& linux);
+
+// Enables the memory, cpu and pids controllers in the subtree_control of every ancestor of
+// `dir` below `mount_point` (best effort: some may not be available).
+void enable_v2_controllers(const std::string& mount_point, const std::string& dir);
+
+void set_v2_frozen(const std::string& dir, bool frozen);
+
+}  // namespace plugrt
