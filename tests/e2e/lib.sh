@@ -16,6 +16,8 @@
 #                    default, i.e. $E2E_RUNTIME).
 #   E2E_WORK_BASE    where private daemon state lives (default /var/tmp/plugrt-e2e); each
 #                    script uses $E2E_WORK_BASE/<script stem>.
+#   E2E_MAKE_RCLONE_PLUGIN  plugin-dir builder to use instead of scripts/make-rclone-plugin.sh
+#                    (called as BUILDER DEST; must leave DEST/config.json and DEST/rootfs).
 #   E2E_LOG_DIR      daemon logs are copied there before teardown (default
 #                    $PLUGRT_BUILD_DIR/e2e-logs, else /var/tmp/plugrt-e2e-logs).
 # Nothing here skips: a missing prerequisite is a failure.
