@@ -7,11 +7,7 @@
 #include <sstream>
 
 #include "oci/errors.hpp"
-// oci/validate.hpp is being written in parallel; until it lands only parsing is checked here.
-#if __has_include("oci/validate.hpp")
 #include "oci/validate.hpp"
-#define PLUGRT_HAVE_VALIDATE 1
-#endif
 #include "runtime/error.hpp"
 
 namespace fs = std::filesystem;
@@ -55,9 +51,7 @@ Bundle load_bundle(const std::string& bundle_dir) {
     std::string text = read_config(bundle.config_path);
     try {
         bundle.spec = oci::parse_spec(text);
-#ifdef PLUGRT_HAVE_VALIDATE
         oci::validate_spec_or_throw(bundle.spec);
-#endif
     } catch (const oci::ParseError& e) {
         throw Error(Error::Kind::Invalid, bundle.config_path + ": " + e.what());
     } catch (const oci::ValidationError& e) {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "oci/state.hpp"
 #include "runtime/error.hpp"
 #include "runtime/syscalls.hpp"
 #include "runtime/unique_fd.hpp"
@@ -155,6 +156,18 @@ void run_hooks(HookKind kind, const std::vector<oci::Hook>& hooks, const std::st
                                                  ", stdout: " + out + ", stderr: " + err);
         }
     }
+}
+
+std::string hook_state_json(const oci::Spec& spec, const std::string& id, const std::string& status,
+                            pid_t pid, const std::string& bundle) {
+    oci::State state;
+    state.oci_version = spec.oci_version;
+    state.id = id;
+    state.status = status;
+    state.pid = pid;
+    state.bundle = bundle;
+    state.annotations = spec.annotations;
+    return oci::state_to_json(state).dump();
 }
 
 }  // namespace plugrt

@@ -9,6 +9,8 @@
 // Each hook gets the container state JSON on stdin. A hook exceeding `timeout` is SIGKILLed.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -33,5 +35,10 @@ const char* hook_kind_name(HookKind kind) noexcept;
 // where reason is "exit status N", "signal: killed", or "hook ran past specified timeout of
 // N.Ns".
 void run_hooks(HookKind kind, const std::vector<oci::Hook>& hooks, const std::string& state_json);
+
+// The OCI state document hooks read on stdin: ociVersion, id, status, pid (omitted when 0),
+// bundle, annotations (omitted when empty).
+std::string hook_state_json(const oci::Spec& spec, const std::string& id, const std::string& status,
+                            pid_t pid, const std::string& bundle);
 
 }  // namespace plugrt

@@ -69,7 +69,7 @@ StateStore::StateStore(const std::string& root) {
     }
 }
 
-ContainerLock StateStore::create_dir(const std::string& id) {
+ContainerLock StateStore::create_dir(const std::string& id) const {
     validate_container_id(id);
     std::string dir = dir_of(id);
     if (::mkdir(dir.c_str(), 0711) != 0) {

@@ -44,7 +44,7 @@ public:
 
     // mkdir <root>/<id> (0711, like runc) and lock it. Error(Exists) "container with id X
     // already exists" when it is there already.
-    ContainerLock create_dir(const std::string& id);
+    ContainerLock create_dir(const std::string& id) const;
     // Locks an existing container. Error(NotFound) "container X does not exist".
     ContainerLock lock(const std::string& id) const;
 

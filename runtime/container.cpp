@@ -1,0 +1,226 @@
+// The lifecycle commands after `create`: state, start, kill, delete, ps.
+#include "runtime/container.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
+
+#include "oci/state.hpp"
+#include "runtime/error.hpp"
+#include "runtime/exec_fifo.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/init_isolation.hpp"
+#include "runtime/proc_stat.hpp"
+#include "runtime/runtime_log.hpp"
+#include "runtime/syscalls.hpp"
+
+namespace plugrt {
+
+namespace {
+
+// A pidfd that is known to refer to the container's init: opened first, then the start time
+// is checked, so the pid cannot be recycled between the check and the signal.
+UniqueFd open_init_pidfd(const ContainerView& view) {
+    if (view.pid <= 0) {
+        return {};
+    }
+    UniqueFd pidfd(raw_pidfd_open(view.pid));
+    if (pidfd && !process_alive(view.pid, view.start_time)) {
+        pidfd.reset();
+    }
+    return pidfd;
+}
+
+// Waits until the pidfd reports the process has exited (readable), at most `timeout`.
+bool wait_for_exit(int pidfd, std::chrono::milliseconds timeout) {
+    pollfd pfd{pidfd, POLLIN, 0};
+    int ready;
+    do {
+        ready = ::poll(&pfd, 1, static_cast<int>(timeout.count()));
+    } while (ready < 0 && errno == EINTR);
+    return ready > 0;
+}
+
+// cgroup removal after the init died: a just-killed process can linger in the cgroup for a
+// moment (exit is asynchronous), so retry briefly before giving up.
+void destroy_cgroup(const ContainerView& view) {
+    if (view.record["cgroup"].is_null()) {
+        return;
+    }
+    Cgroup cgroup = Cgroup::from_state(view.record["cgroup"]);
+    for (int attempt = 0;; ++attempt) {
+        try {
+            cgroup.signal_all(SIGKILL);
+            cgroup.destroy();
+            return;
+        } catch (const Error&) {
+            if (attempt >= 50) {
+                throw;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+}
+
+void destroy(const StateStore& store, const ContainerView& view) {
+    destroy_cgroup(view);
+    store.remove(view.id);
+    oci::Spec spec = view.spec();
+    if (spec.hooks && !spec.hooks->poststop.empty()) {
+        // runtime-spec: poststop failures are warnings; the container is gone either way.
+        try {
+            run_hooks(HookKind::Poststop, spec.hooks->poststop,
+                      hook_state_json(spec, view.id, "stopped", 0, view.bundle()));
+        } catch (const Error& e) {
+            log_warning(e.what());
+        }
+    }
+}
+
+}  // namespace
+
+const char* status_name(Status status) noexcept {
+    switch (status) {
+        case Status::Created:
+            return "created";
+        case Status::Running:
+            return "running";
+        case Status::Paused:
+            return "paused";
+        case Status::Stopped:
+            return "stopped";
+    }
+    return "unknown";
+}
+
+oci::Spec ContainerView::spec() const { return oci::spec_from_json(record.at("spec")); }
+
+std::string ContainerView::bundle() const { return record.value("bundle", ""); }
+
+ContainerView load_container(const StateStore& store, const std::string& id) {
+    ContainerView view;
+    view.id = id;
+    view.record = store.load(id);
+    view.pid = view.record.value("init_pid", 0);
+    view.start_time = view.record.value("init_start_time", uint64_t{0});
+    struct stat st {};
+    if (!process_alive(view.pid, view.start_time)) {
+        view.status = Status::Stopped;
+    } else if (::stat((store.dir_of(id) + "/" + kExecFifoName).c_str(), &st) == 0) {
+        view.status = Status::Created;
+    } else {
+        view.status = Status::Running;
+    }
+    return view;
+}
+
+nlohmann::ordered_json runc_state_json(const ContainerView& view, const std::string& owner) {
+    const auto& r = view.record;
+    bool live = view.status == Status::Created || view.status == Status::Running;
+    oci::Spec spec = view.spec();
+    oci::State state;
+    state.oci_version = spec.oci_version;
+    state.id = view.id;
+    state.status = status_name(view.status);
+    state.pid = live ? view.pid : 0;
+    state.bundle = r.value("bundle", "");
+    state.annotations = spec.annotations;
+    state.rootfs = r.value("rootfs", "");
+    state.created = r.value("created", "");
+    state.owner = owner;
+    return oci::runc_state_to_json(state);
+}
+
+void start_container(const StateStore& store, const std::string& id) {
+    ContainerLock lock = store.lock(id);
+    ContainerView view = load_container(store, id);
+    if (view.status == Status::Running) {
+        throw Error(Error::Kind::WrongState, "cannot start an already running container");
+    }
+    if (view.status == Status::Stopped) {
+        throw Error(Error::Kind::WrongState, "cannot start a container that has stopped");
+    }
+    UniqueFd pidfd = open_init_pidfd(view);
+    if (!pidfd) {
+        throw Error(Error::Kind::WrongState, "cannot start a container that has stopped");
+    }
+    release_init(store.dir_of(id), pidfd.get());
+    oci::Spec spec = view.spec();
+    if (spec.hooks && !spec.hooks->poststart.empty()) {
+        // runtime-spec ≤ 1.2 and runtime-tools' poststart_fail: warn and continue.
+        try {
+            run_hooks(HookKind::Poststart, spec.hooks->poststart,
+                      hook_state_json(spec, id, "running", view.pid, view.bundle()));
+        } catch (const Error& e) {
+            log_warning(e.what());
+        }
+    }
+}
+
+void kill_container(const StateStore& store, const std::string& id, int sig, bool all) {
+    ContainerView view = load_container(store, id);
+    if (all) {
+        if (!view.record["cgroup"].is_null()) {
+            Cgroup::from_state(view.record["cgroup"]).signal_all(sig);
+        }
+        if (view.status == Status::Stopped) {
+            return;  // runc 1.1: --all on a stopped container succeeds
+        }
+    }
+    UniqueFd pidfd = open_init_pidfd(view);
+    if (!pidfd) {
+        throw Error(Error::Kind::WrongState, "container not running");
+    }
+    if (raw_pidfd_send_signal(pidfd.get(), sig) != 0) {
+        if (errno == ESRCH) {
+            throw Error(Error::Kind::WrongState, "container not running");
+        }
+        throw_errno("pidfd_send_signal " + std::to_string(sig) + " to init " +
+                    std::to_string(view.pid));
+    }
+}
+
+void delete_container(const StateStore& store, const std::string& id, bool force) {
+    validate_container_id(id);
+    if (!store.exists(id)) {
+        // A stray directory from an interrupted create is removed either way (runc delete.go).
+        store.remove(id);
+        if (force) {
+            return;
+        }
+        throw Error(Error::Kind::NotFound, "container " + id + " does not exist");
+    }
+    ContainerLock lock = store.lock(id);
+    ContainerView view = load_container(store, id);
+    if (view.status == Status::Running && !force) {
+        throw Error(Error::Kind::WrongState,
+                    "cannot delete container " + id + " that is not stopped: running");
+    }
+    if (view.status != Status::Stopped) {
+        // created (runc, crun and youki kill it even without --force; containerd relies on it)
+        // or running with --force.
+        UniqueFd pidfd = open_init_pidfd(view);
+        if (pidfd) {
+            raw_pidfd_send_signal(pidfd.get(), SIGKILL);
+            if (!wait_for_exit(pidfd.get(), std::chrono::seconds(10))) {
+                throw Error(Error::Kind::System, "container " + id + ": init still running");
+            }
+        }
+    }
+    destroy(store, view);
+}
+
+std::vector<pid_t> container_pids(const StateStore& store, const std::string& id) {
+    ContainerView view = load_container(store, id);
+    if (view.record["cgroup"].is_null()) {
+        return {};
+    }
+    return Cgroup::from_state(view.record["cgroup"]).pids();
+}
+
+}  // namespace plugrt

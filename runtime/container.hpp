@@ -1,0 +1,76 @@
+// The runc-compatible container lifecycle: create, start, state, kill, delete, ps.
+//
+// Every command is a separate process; what a command knows about a container comes from the
+// state store and from the live system. The status in particular is never trusted from the
+// file: it is derived like runc's refreshState (runtime-cli-contract §2.1):
+//   init gone, zombie, or its start time differs (pid reused)  → stopped
+//   exec.fifo still present                                    → created
+//   otherwise                                                  → running
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "oci/spec.hpp"
+#include "runtime/state_store.hpp"
+
+namespace plugrt {
+
+struct CreateOptions {
+    std::string id;
+    std::string bundle_dir;      // default: the current directory
+    std::string pid_file;        // empty: none
+    std::string console_socket;  // empty: none
+    bool no_pivot = false;
+    bool no_new_keyring = false;
+    bool systemd_cgroup = false;
+    int preserve_fds = 0;
+};
+
+enum class Status { Created, Running, Paused, Stopped };
+const char* status_name(Status status) noexcept;
+
+// A container's stored record plus its live status.
+struct ContainerView {
+    std::string id;
+    nlohmann::json record;  // state.json
+    pid_t pid = 0;
+    uint64_t start_time = 0;
+    Status status = Status::Stopped;
+
+    oci::Spec spec() const;
+    std::string bundle() const;
+};
+
+// R1..R7: returns once the init is parked before user code, with state.json and the pid file
+// written; on failure nothing is left (process, cgroup, state dir, pid file).
+void create_container(const StateStore& store, const CreateOptions& options);
+
+// Error(NotFound) "container X does not exist".
+ContainerView load_container(const StateStore& store, const std::string& id);
+
+// runc's `state` object: ociVersion, id, pid (0 unless created/running), status, bundle,
+// rootfs, created, annotations (omitted when empty), owner.
+nlohmann::ordered_json runc_state_json(const ContainerView& view, const std::string& owner = "");
+
+// Releases a created container's init; runs poststart hooks. Errors: "cannot start an already
+// running container", "cannot start a container that has stopped".
+void start_container(const StateStore& store, const std::string& id);
+
+// Signals the init (pidfd, start-time checked) or, with `all`, every process in its cgroup.
+// Error(WrongState) "container not running" when it is stopped (success with `all`, as runc 1.1
+// when the cgroup is gone).
+void kill_container(const StateStore& store, const std::string& id, int sig, bool all);
+
+// created or stopped ⇒ destroy; running ⇒ error unless `force` (then SIGKILL, wait, destroy);
+// unknown ⇒ success with `force`, else "container X does not exist".
+void delete_container(const StateStore& store, const std::string& id, bool force);
+
+// Host pids of every process in the container's cgroup.
+std::vector<pid_t> container_pids(const StateStore& store, const std::string& id);
+
+}  // namespace plugrt

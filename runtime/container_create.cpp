@@ -1,0 +1,194 @@
+// `create`, the parent half (R1..R7 of architecture §2). The init's half is init.cpp; the
+// dialogue between them is drawn in sync_channel.hpp.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "runtime/bundle.hpp"
+#include "runtime/console.hpp"
+#include "runtime/container.hpp"
+#include "runtime/error.hpp"
+#include "runtime/exec_fifo.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/init_isolation.hpp"
+#include "runtime/proc_stat.hpp"
+#include "runtime/rollback.hpp"
+#include "runtime/runtime_log.hpp"
+#include "runtime/spawn.hpp"
+#include "runtime/syscalls.hpp"
+
+namespace fs = std::filesystem;
+
+namespace plugrt {
+
+namespace {
+
+// runc's createPidFile: ".<name>" next to the target, O_EXCL, then rename — readers (go-runc's
+// strict integer parse) never see a partial file. No trailing newline.
+void write_pid_file(const std::string& path, pid_t pid) {
+    fs::path target = fs::absolute(path);
+    std::string tmp = (target.parent_path() / ("." + target.filename().string())).string();
+    ::unlink(tmp.c_str());
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_SYNC | O_CLOEXEC, 0644));
+    if (!fd) {
+        throw_errno("create pid file " + tmp);
+    }
+    std::string text = std::to_string(pid);
+    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        throw_errno(err, "write pid file " + tmp);
+    }
+    if (::rename(tmp.c_str(), target.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        throw_errno(err, "rename pid file to " + target.string());
+    }
+}
+
+bool has_runtime_hooks(const oci::Spec& spec) {
+    return spec.hooks && (!spec.hooks->prestart.empty() || !spec.hooks->create_runtime.empty());
+}
+
+void require_systemd_if_asked(bool systemd_cgroup) {
+    struct stat st {};
+    if (systemd_cgroup && ::stat("/run/systemd/system", &st) != 0) {
+        throw Error(Error::Kind::Invalid,
+                    "--systemd-cgroup: systemd is not running on this host "
+                    "(no /run/systemd/system); drop the flag to use the cgroupfs driver");
+    }
+}
+
+nlohmann::json make_record(const CreateOptions& options, const Bundle& bundle, pid_t pid,
+                           uint64_t start_time, const Cgroup& cgroup) {
+    return {
+        {"id", options.id},
+        {"init_pid", pid},
+        {"init_start_time", start_time},
+        {"bundle", bundle.dir},
+        {"config_path", bundle.config_path},
+        {"rootfs", bundle.rootfs},
+        {"created", rfc3339_now()},
+        {"systemd_cgroup", options.systemd_cgroup},
+        {"cgroup", cgroup.to_state()},
+        // The spec as it was at create time: later commands must not see edits to config.json
+        // (runtime-spec: "changes to config.json after create have no effect").
+        {"spec", oci::spec_to_json(bundle.spec)},
+    };
+}
+
+void create_steps(const StateStore& store, const CreateOptions& options) {
+    // R1: everything that can be checked without touching the system.
+    validate_container_id(options.id);
+    require_systemd_if_asked(options.systemd_cgroup);
+    Bundle bundle = load_bundle(options.bundle_dir);
+    const oci::Spec& spec = bundle.spec;
+    const oci::Linux empty_linux;
+    const oci::Linux& linux = spec.linux ? *spec.linux : empty_linux;
+    if (spec.process->terminal && options.console_socket.empty()) {
+        throw Error(Error::Kind::Invalid, "process.terminal is true but no --console-socket given");
+    }
+    // Everything an undo step touches is declared before the Rollback, so that it is still alive
+    // when the Rollback's destructor runs the undo steps.
+    ContainerLock lock;
+    UniqueFd fifo, console;
+    std::optional<SeccompProgram> seccomp;
+    std::optional<Cgroup> cgroup;
+    SpawnedInit init;
+    Rollback rollback;
+
+    // R2: the state directory is the first thing created and the last thing removed.
+    lock = store.create_dir(options.id);
+    std::string state_dir = store.dir_of(options.id);
+    rollback.add([&] { store.remove(options.id); });
+    fifo = create_exec_fifo(state_dir);
+
+    // R3: the plan. The seccomp BPF is compiled here so libseccomp never runs in the init.
+    seccomp = compile_seccomp(linux);
+    if (!options.console_socket.empty()) {
+        console = connect_console_socket(options.console_socket);
+    }
+    cgroup.emplace(Cgroup::create(options.id, spec, options.systemd_cgroup));
+    rollback.add([&] { cgroup->destroy(); });
+
+    // R4: nothing of ours above 3+N may reach the container (youki main process :77-85).
+    close_range_or_throw(static_cast<unsigned>(3 + options.preserve_fds), ~0U, true);
+    InitConfig config;
+    config.container_id = options.id;
+    config.spec = &spec;
+    config.bundle_dir = bundle.dir;
+    config.rootfs = bundle.rootfs;
+    config.no_pivot = options.no_pivot;
+    config.preserve_fds = options.preserve_fds;
+    config.exec_fifo_fd = fifo.get();
+    config.console_socket_fd = console.get();
+    config.runtime_hooks = has_runtime_hooks(spec);
+    config.seccomp = seccomp ? &*seccomp : nullptr;
+    config.close_in_child = {lock.fd()};
+    init = spawn_init(config, linux);
+    // Registered after the cgroup's undo, so it runs first: kill (through the pidfd, immune to
+    // pid reuse) and reap the init before its cgroup is removed.
+    rollback.add([&] {
+        raw_pidfd_send_signal(init.pidfd.get(), SIGKILL);
+        reap_and_describe(init.pid);
+    });
+    fifo.reset();
+    console.reset();
+
+    try {
+        // R5: cgroup membership and id maps before the init does anything (runc
+        // process_linux.go:824); resources apply to everything the init does from here on.
+        cgroup->add_process(init.pid);
+        cgroup->apply_resources(linux);
+        write_id_mappings(init.pid, linux);
+        init.channel.send(SyncMessage::Go);
+
+        SyncMessage message = init.channel.receive();
+        if (message == SyncMessage::HooksPlease) {
+            std::string state = hook_state_json(spec, options.id, "creating", init.pid, bundle.dir);
+            run_hooks(HookKind::Prestart, spec.hooks->prestart, state);
+            run_hooks(HookKind::CreateRuntime, spec.hooks->create_runtime, state);
+            init.channel.send(SyncMessage::HooksDone);
+            message = init.channel.receive();
+        }
+        if (message != SyncMessage::Ready) {
+            throw Error(Error::Kind::System, std::string("sync channel: expected Ready, got ") +
+                                                 sync_message_name(message));
+        }
+        // R6: record the container before it may proceed, so an interrupted create never
+        // leaves an init nobody knows about (runc process_linux.go:995-1011).
+        auto stat = read_proc_stat(init.pid);
+        if (!stat) {
+            throw Error(Error::Kind::Child, "container init vanished before it was recorded");
+        }
+        store.save(options.id, make_record(options, bundle, init.pid, stat->start_time, *cgroup));
+        if (!options.pid_file.empty()) {
+            write_pid_file(options.pid_file, init.pid);
+            rollback.add([&] { ::unlink(fs::absolute(options.pid_file).c_str()); });
+        }
+        init.channel.send(SyncMessage::Run);
+        // R7: an explicit Done; EOF instead means the init died in its last steps.
+        init.channel.expect(SyncMessage::Done);
+    } catch (const PeerGone&) {
+        throw Error(Error::Kind::Child,
+                    "container init exited during setup (" + reap_and_describe(init.pid) + ")");
+    }
+    rollback.commit();
+}
+
+}  // namespace
+
+void create_container(const StateStore& store, const CreateOptions& options) {
+    try {
+        create_steps(store, options);
+    } catch (Error& e) {
+        e.with_context("container " + options.id + ": create");
+        throw;
+    }
+}
+
+}  // namespace plugrt

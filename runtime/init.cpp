@@ -1,0 +1,211 @@
+// The container init's staging, I1..I20 of architecture §2, one call per step. What a step does
+// lives in the module named for its concern; this file only fixes the order, and says why.
+#include "runtime/init.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+
+#include "runtime/console.hpp"
+#include "runtime/error.hpp"
+#include "runtime/exec_fifo.hpp"
+#include "runtime/exec_path.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/init_isolation.hpp"
+#include "runtime/syscalls.hpp"
+
+namespace plugrt {
+
+namespace {
+
+bool has_new_namespace(const oci::Spec& spec, const char* type) {
+    if (!spec.linux) {
+        return false;
+    }
+    for (const auto& ns : spec.linux->namespaces) {
+        if (ns.type == type && ns.path.empty()) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// argv/envp as C arrays, built before the seccomp filter so nothing after it allocates
+// (sandbox2 forkedprocess.cc:298-344).
+struct ExecImage {
+    std::string path;
+    std::vector<std::string> args;
+    std::vector<std::string> env;
+    std::vector<char*> argv;
+    std::vector<char*> envp;
+
+    void freeze() {
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        for (auto& e : env) envp.push_back(e.data());
+        envp.push_back(nullptr);
+    }
+};
+
+// After the filter nothing may allocate: report with a fixed-size buffer and raw write(2).
+[[noreturn]] void die_after_filter(const char* step, int err) noexcept {
+    char buf[256];
+    int n = std::snprintf(buf, sizeof buf, "plugrt init: %s: %s (%s)\n", step, strerrordesc_np(err),
+                          strerrorname_np(err));
+    [[maybe_unused]] ssize_t w = ::write(STDERR_FILENO, buf, static_cast<size_t>(n));
+    ::_exit(127);
+}
+
+void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage& image) {
+    const oci::Spec& spec = *config.spec;
+    const oci::Process& process = *spec.process;
+    const oci::Linux empty_linux;
+    const oci::Linux& linux = spec.linux ? *spec.linux : empty_linux;
+
+    // I0: the init must not keep the runtime's copies: the container lock (held by the open
+    // file description, so a kept copy would block `start` forever) and R's end of the channel
+    // (EOF on our end must mean R is gone).
+    for (int fd : config.close_in_child) {
+        ::close(fd);
+    }
+    // I1: die with R while R is still creating us. getppid() cannot verify the parent here (it
+    // is 0 in a new PID namespace); the sync channel's EOF covers a parent that died before the
+    // prctl, because every step below waits on it.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+        throw_errno("prctl(PR_SET_PDEATHSIG)");
+    }
+    channel.expect(SyncMessage::Go);  // R has put us in the cgroup and written id maps (R5)
+
+    // I2: the cgroup namespace only now, so that its root is the container's cgroup, which R
+    // joined us to before Go (crun linux.c:6123).
+    join_namespaces_in_child(linux);
+    unshare_cgroup_namespace_if_requested(linux);
+    // I3: a new session (no controlling terminal of the engine), then UTS and network.
+    if (::setsid() < 0) {
+        throw_errno("setsid");
+    }
+    set_hostname(spec);
+    if (has_new_namespace(spec, "network")) {
+        bring_up_loopback();
+    }
+    // I4..I10: mounts, /dev, pivot_root, masked/readonly paths. Hooks and sysctls run in the
+    // callback, inside the new mount namespace but before pivot_root:
+    //  - prestart/createRuntime are R's (HooksPlease), createContainer ours (runtime-spec);
+    //  - sysctls are written through the host's /proc, which is correct because /proc/sys/net,
+    //    kernel.* (ipc/uts) resolve against the *writer's* namespaces; after pivot the
+    //    readonly paths would have made /proc/sys read-only.
+    prepare_rootfs(spec, config.bundle_dir, config.no_pivot, [&] {
+        if (config.runtime_hooks) {
+            channel.send(SyncMessage::HooksPlease);
+            channel.expect(SyncMessage::HooksDone);
+        }
+        if (spec.hooks && !spec.hooks->create_container.empty()) {
+            run_hooks(HookKind::CreateContainer, spec.hooks->create_container,
+                      hook_state_json(spec, config.container_id, "creating", ::getpid(),
+                                      config.bundle_dir));
+        }
+        apply_sysctl(linux);
+    });
+    // The console needs the container's devpts, so it comes after the mounts (runc
+    // console_linux.go safeAllocPty); stdio then points at the pty slave.
+    if (process.terminal && config.console_socket_fd >= 0) {
+        setup_console(config.console_socket_fd, process);
+    }
+    // I11: limits, then a first chdir while still root (the target may only be reachable
+    // before the uid switch; runc init_linux.go:308-325).
+    apply_rlimits(process);
+    apply_oom_score_adj(process);
+    apply_personality(linux);
+    bool chdir_done = ::chdir(process.cwd.empty() ? "/" : process.cwd.c_str()) == 0;
+    // I12: the program is looked up now, inside the root, so "not found" fails `create`.
+    image.args = process.args;
+    image.env = process.env;
+    add_home_if_missing(image.env, process.user.uid);
+    if (!chdir_done && ::chdir(process.cwd.c_str()) != 0) {
+        // Retried after the uid switch (I16); lookups of relative names need the cwd, though.
+        chdir_done = false;
+    }
+    image.path = find_executable(process.args[0], image.env);
+    image.freeze();
+    // Preserved fds are the engine's (3 .. 3+N-1); make sure they survive execve.
+    for (int fd = 3; fd < 3 + config.preserve_fds; ++fd) {
+        ::fcntl(fd, F_SETFD, 0);
+    }
+    // I13: everything above 3+N is marked CLOEXEC (CVE-2024-21626: a leaked fd of a host
+    // directory would let the process escape through /proc/self/fd).
+    close_range_or_throw(static_cast<unsigned>(3 + config.preserve_fds), ~0U, true);
+    channel.send(SyncMessage::Ready);
+    channel.expect(SyncMessage::Run);  // R has written state.json and the pid file (R6)
+
+    // I14: without no_new_privs loading a filter needs CAP_SYS_ADMIN, so it must happen before
+    // the capabilities are dropped (runc standard_init_linux.go:190-202).
+    if (config.seccomp && !process.no_new_privileges) {
+        if (int err = load_seccomp(*config.seccomp); err != 0) {
+            throw_errno(err, "load seccomp filter");
+        }
+    }
+    // I15: bounding set, keepcaps, groups, gid, uid, capset, ambient (runc finalizeNamespace).
+    apply_credentials(process);
+    // I16: the cwd again, now as the target user; it must exist inside the container.
+    if (!chdir_done && ::chdir(process.cwd.c_str()) != 0) {
+        throw_errno("chdir to process.cwd " + process.cwd);
+    }
+    if (process.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        throw_errno("prctl(PR_SET_NO_NEW_PRIVS)");
+    }
+    // I17: R is about to exit on purpose; PDEATHSIG would kill us with it.
+    if (::prctl(PR_SET_PDEATHSIG, 0) != 0) {
+        throw_errno("prctl(PR_SET_PDEATHSIG, 0)");
+    }
+}
+
+}  // namespace
+
+void run_init(const InitConfig& config, SyncChannel& channel) noexcept {
+    ExecImage image;
+    try {
+        steps_until_ready(config, channel, image);
+        channel.send(SyncMessage::Done);
+    } catch (const Error& e) {
+        channel.send_error(e.what(), e.err());
+        ::_exit(1);
+    } catch (const std::exception& e) {
+        channel.send_error(e.what(), 0);
+        ::_exit(1);
+    }
+    channel.close();
+    const oci::Spec& spec = *config.spec;
+    // I18: parked until `plugrt start` opens the exec fifo.
+    if (int err = wait_for_start(config.exec_fifo_fd); err != 0) {
+        die_after_filter("wait for start on exec.fifo", err);
+    }
+    // I20 (before I19 here): startContainer hooks fork and allocate, which must happen before
+    // the no_new_privs filter is loaded; the hooks therefore do not run under that filter.
+    if (spec.hooks && !spec.hooks->start_container.empty()) {
+        try {
+            run_hooks(HookKind::StartContainer, spec.hooks->start_container,
+                      hook_state_json(spec, config.container_id, "created", ::getpid(),
+                                      config.bundle_dir));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "plugrt init: %s\n", e.what());
+            ::_exit(127);
+        }
+    }
+    // I19: with no_new_privs the filter goes on as late as possible, so it need not allow the
+    // setup syscalls (runc standard_init_linux.go:236-249). From here: noexcept, no allocation.
+    if (config.seccomp && spec.process->no_new_privileges) {
+        if (int err = load_seccomp(*config.seccomp); err != 0) {
+            die_after_filter("load seccomp filter", err);
+        }
+    }
+    ::execve(image.path.c_str(), image.argv.data(), image.envp.data());
+    die_after_filter("execve", errno);
+}
+
+}  // namespace plugrt
