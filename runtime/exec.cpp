@@ -1,0 +1,197 @@
+#include "runtime/exec.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+
+#include "runtime/container.hpp"
+#include "runtime/error.hpp"
+#include "runtime/exec_path.hpp"
+#include "runtime/init_isolation.hpp"
+#include "runtime/proc_stat.hpp"
+#include "runtime/sync_channel.hpp"
+#include "runtime/syscalls.hpp"
+
+namespace plugrt {
+
+namespace {
+
+// The namespaces of the init that differ from ours: joining an identical one is a no-op, but
+// setns(CLONE_NEWUSER) into our own user namespace fails with EINVAL.
+int namespaces_to_join(pid_t init_pid) {
+    static const std::pair<const char*, int> kTypes[] = {
+        {"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},    {"pid", CLONE_NEWPID},
+        {"net", CLONE_NEWNET},       {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},
+        {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+    };
+    int flags = 0;
+    for (auto [name, flag] : kTypes) {
+        struct stat ours {
+        }, theirs{};
+        std::string mine = std::string("/proc/self/ns/") + name;
+        std::string init = "/proc/" + std::to_string(init_pid) + "/ns/" + name;
+        if (::stat(mine.c_str(), &ours) == 0 && ::stat(init.c_str(), &theirs) == 0 &&
+            (ours.st_ino != theirs.st_ino || ours.st_dev != theirs.st_dev)) {
+            flags |= flag;
+        }
+    }
+    return flags;
+}
+
+void write_pid_file_atomically(const std::string& path, pid_t pid) {
+    std::filesystem::path target = std::filesystem::absolute(path);
+    std::string tmp = (target.parent_path() / ("." + target.filename().string())).string();
+    FILE* f = std::fopen(tmp.c_str(), "we");
+    if (!f) {
+        throw_errno("create pid file " + tmp);
+    }
+    std::fprintf(f, "%d", pid);
+    std::fclose(f);
+    if (::rename(tmp.c_str(), target.c_str()) != 0) {
+        throw_errno("rename pid file to " + target.string());
+    }
+}
+
+// E: inside every namespace; finish like the init's last steps and exec.
+[[noreturn]] void become_process(const oci::Process& process, const oci::Spec& spec,
+                                 const SeccompProgram* seccomp, int preserve_fds,
+                                 SyncChannel& channel) noexcept {
+    try {
+        if (::chdir(process.cwd.empty() ? "/" : process.cwd.c_str()) != 0) {
+            throw_errno("chdir to process.cwd " + process.cwd);
+        }
+        std::vector<std::string> env = process.env;
+        add_home_if_missing(env, process.user.uid);
+        std::string path = find_executable(process.args.at(0), env);
+        apply_rlimits(process);
+        if (seccomp && !process.no_new_privileges) {
+            if (int err = load_seccomp(*seccomp); err != 0) throw_errno(err, "load seccomp");
+        }
+        apply_credentials(process);
+        if (process.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+            throw_errno("prctl(PR_SET_NO_NEW_PRIVS)");
+        }
+        std::vector<std::string> args = process.args;
+        std::vector<char*> argv, envp;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        for (auto& e : env) envp.push_back(e.data());
+        envp.push_back(nullptr);
+        for (int fd = 3; fd < 3 + preserve_fds; ++fd) ::fcntl(fd, F_SETFD, 0);
+        close_range_or_throw(static_cast<unsigned>(3 + preserve_fds), ~0U, true);
+        if (seccomp && process.no_new_privileges) {
+            if (int err = load_seccomp(*seccomp); err != 0) throw_errno(err, "load seccomp");
+        }
+        (void)spec;
+        ::execve(path.c_str(), argv.data(), envp.data());
+        throw_errno("execve " + path);
+    } catch (const Error& e) {
+        channel.send_error(e.what(), e.err());
+    } catch (const std::exception& e) {
+        channel.send_error(e.what(), 0);
+    }
+    ::_exit(255);
+}
+
+int wait_status(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) throw_errno("waitpid " + std::to_string(pid));
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+oci::Process container_process(const StateStore& store, const std::string& id) {
+    oci::Spec spec = load_container(store, id).spec();
+    if (!spec.process) {
+        throw Error(Error::Kind::Invalid, "container " + id + " has no process in its config");
+    }
+    return *spec.process;
+}
+
+int exec_in_container(const StateStore& store, const ExecOptions& options) {
+    ContainerView view = load_container(store, options.id);
+    if (view.status != Status::Running && view.status != Status::Created) {
+        throw Error(Error::Kind::WrongState, "cannot exec in a stopped container");
+    }
+    if (options.process.args.empty()) {
+        throw Error(Error::Kind::Invalid, "process.args must not be empty");
+    }
+    oci::Spec spec = view.spec();
+    std::optional<SeccompProgram> seccomp =
+        spec.linux ? compile_seccomp(*spec.linux) : std::nullopt;
+    UniqueFd init_pidfd = pidfd_open(view.pid);
+    if (!process_alive(view.pid, view.start_time)) {
+        throw Error(Error::Kind::WrongState, "container not running");
+    }
+    int ns_flags = namespaces_to_join(view.pid);
+    // Foreground: E must become our child when J exits, so that we can wait for it.
+    if (!options.detach && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+        throw_errno("prctl(PR_SET_CHILD_SUBREAPER)");
+    }
+    auto [parent_end, child_end] = SyncChannel::make_pair();
+    int pid_pipe[2];
+    if (::pipe2(pid_pipe, O_CLOEXEC) != 0) throw_errno("pipe2");
+    UniqueFd pid_read(pid_pipe[0]), pid_write(pid_pipe[1]);
+
+    pid_t joiner = ::fork();
+    if (joiner < 0) throw_errno("fork exec joiner");
+    if (joiner == 0) {
+        parent_end.close();
+        pid_read.reset();
+        pid_t process = -1;
+        try {
+            // One setns with a pidfd enters all namespaces at once, user namespace first
+            // (setns(2), Linux 5.8).
+            if (ns_flags != 0 && ::setns(init_pidfd.get(), ns_flags) != 0) {
+                throw_errno("setns into the namespaces of init " + std::to_string(view.pid));
+            }
+            process = ::fork();
+            if (process < 0) throw_errno("fork exec process");
+            if (process == 0) {
+                become_process(options.process, spec, seccomp ? &*seccomp : nullptr,
+                               options.preserve_fds, child_end);
+            }
+        } catch (const Error& e) {
+            child_end.send_error(e.what(), e.err());
+        }
+        [[maybe_unused]] ssize_t n = ::write(pid_write.get(), &process, sizeof process);
+        ::_exit(process > 0 ? 0 : 1);
+    }
+    child_end.close();
+    pid_write.reset();
+    pid_t process = -1;
+    ssize_t got = ::read(pid_read.get(), &process, sizeof process);
+    wait_status(joiner);
+    if (got == sizeof process && process > 0) {
+        // Into the container's cgroup(s), like the init (containerd reads stats from there).
+        if (!view.record["cgroup"].is_null()) {
+            Cgroup::from_state(view.record["cgroup"]).add_process(process);
+        }
+    }
+    try {
+        parent_end.receive();  // only an Error frame or EOF can arrive
+        throw Error(Error::Kind::System, "exec: unexpected message from the exec process");
+    } catch (const PeerGone&) {
+        // EOF: the process exec'd (its CLOEXEC end closed).
+    }
+    if (process <= 0) {
+        throw Error(Error::Kind::System, "exec: joiner failed to start the process");
+    }
+    if (!options.pid_file.empty()) {
+        write_pid_file_atomically(options.pid_file, process);
+    }
+    return options.detach ? 0 : wait_status(process);
+}
+
+}  // namespace plugrt

@@ -1,0 +1,105 @@
+// `plugrt exec [--process FILE | args] [--detach] [--pid-file F] ID [COMMAND...]`.
+// Setup failures exit 255 like runc (exec.go fatalWithCode); otherwise the process's status,
+// or 0 with --detach.
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "runtime/error.hpp"
+#include "runtime/exec.hpp"
+#include "runtime/runtime_log.hpp"
+#include "shim/cli/command.hpp"
+
+namespace plugrt::cli {
+namespace {
+
+struct ExecArgs {
+    ExecOptions exec;
+    std::string process_file;
+    std::string console_socket;
+    std::string cwd;
+    std::string user;
+    std::vector<std::string> env;
+    std::vector<std::string> command;
+    bool tty = false;
+    bool no_new_privs = false;
+};
+
+// A `process` object alone, read through the spec reader so field errors name their path.
+oci::Process read_process_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        throw_errno("open --process " + path);
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    oci::Json doc = {{"ociVersion", oci::kRuntimeSpecVersion},
+                     {"process", oci::Json::parse(text.str())}};
+    return *oci::spec_from_json(doc).process;
+}
+
+// runc's --user "uid[:gid]".
+void apply_user(oci::Process& process, const std::string& user) {
+    size_t colon = user.find(':');
+    process.user.uid = static_cast<uint32_t>(std::stoul(user.substr(0, colon)));
+    if (colon != std::string::npos) {
+        process.user.gid = static_cast<uint32_t>(std::stoul(user.substr(colon + 1)));
+    }
+}
+
+oci::Process build_process(const StateStore& store, const ExecArgs& a) {
+    if (!a.process_file.empty()) {
+        return read_process_file(a.process_file);  // runc ignores the other flags then
+    }
+    oci::Process process = container_process(store, a.exec.id);
+    process.args = a.command;
+    process.terminal = a.tty;
+    process.env.insert(process.env.end(), a.env.begin(), a.env.end());
+    if (!a.cwd.empty()) process.cwd = a.cwd;
+    if (!a.user.empty()) apply_user(process, a.user);
+    if (a.no_new_privs) process.no_new_privileges = true;
+    return process;
+}
+
+void register_exec(CLI::App& app, GlobalOptions& globals) {
+    auto a = std::make_shared<ExecArgs>();
+    auto* sub = app.add_subcommand("exec", "Run a process in a running container");
+    sub->add_option("-p,--process", a->process_file, "File with an OCI process object");
+    sub->add_flag("-d,--detach", a->exec.detach, "Return once the process runs");
+    sub->add_option("--pid-file", a->exec.pid_file, "Write the process's host pid here");
+    sub->add_option("--console-socket", a->console_socket, "AF_UNIX socket for the pty master");
+    sub->add_flag("-t,--tty", a->tty, "Allocate a pty (needs --console-socket)");
+    sub->add_option("--cwd", a->cwd, "Working directory in the container");
+    sub->add_option("-e,--env", a->env, "Extra KEY=VALUE environment");
+    sub->add_option("-u,--user", a->user, "uid[:gid]");
+    sub->add_flag("--no-new-privs", a->no_new_privs, "Set no_new_privileges");
+    sub->add_option("--preserve-fds", a->exec.preserve_fds, "Pass fds 3..3+N-1");
+    sub->add_option("id", a->exec.id, "Container id")->required();
+    sub->add_option("command", a->command, "Command and arguments");
+    sub->positionals_at_end();
+    sub->prefix_command();  // everything after the id belongs to the command (`ls -la`)
+    sub->callback([a, sub, &globals] {
+        try {
+            for (const auto& extra : sub->remaining()) {
+                a->command.push_back(extra);
+            }
+            StateStore store(globals.root);
+            a->exec.process = build_process(store, *a);
+            if (a->exec.process.terminal) {
+                throw Error(Error::Kind::Invalid, "exec with a terminal is not supported yet");
+            }
+            throw ExitStatus{exec_in_container(store, a->exec)};
+        } catch (const ExitStatus&) {
+            throw;
+        } catch (std::exception& e) {
+            log_error("container " + a->exec.id + ": exec: " + e.what());
+            throw ExitStatus{255};
+        }
+    });
+}
+
+}  // namespace
+
+PLUGRT_COMMAND(register_exec);
+
+}  // namespace plugrt::cli

@@ -1,0 +1,90 @@
+// `plugrt run [create flags] [--detach|-d] [--keep] ID`: create + start; in the foreground it
+// waits for the container's init and exits with its status (128+signal when killed), then
+// deletes the container unless --keep.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <memory>
+
+#include "runtime/container.hpp"
+#include "runtime/error.hpp"
+#include "shim/cli/command.hpp"
+
+namespace plugrt::cli {
+namespace {
+
+struct RunArgs {
+    CreateOptions create;
+    bool detach = false;
+    bool keep = false;
+};
+
+volatile sig_atomic_t g_init_pid = 0;
+
+// Forwarded like runc's signal handler does for a non-tty foreground container, so that
+// Ctrl-C or a supervisor's TERM reaches the program rather than killing only us.
+void forward_signal(int sig) {
+    if (g_init_pid > 0) {
+        ::kill(g_init_pid, sig);
+    }
+}
+
+int wait_for_init(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            throw_errno("waitpid container init " + std::to_string(pid));
+        }
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void register_run(CLI::App& app, GlobalOptions& globals) {
+    auto args = std::make_shared<RunArgs>();
+    auto* sub = app.add_subcommand("run", "Create and start a container");
+    CreateOptions& o = args->create;
+    sub->add_option("-b,--bundle", o.bundle_dir, "Bundle directory (default: current directory)");
+    sub->add_option("--pid-file", o.pid_file, "Write the init's host pid here (no newline)");
+    sub->add_option("--console-socket", o.console_socket, "AF_UNIX socket to send the pty master");
+    sub->add_flag("--no-pivot", o.no_pivot, "Do not use pivot_root (ramdisk roots)");
+    sub->add_flag("--no-new-keyring", o.no_new_keyring, "Keep the caller's session keyring");
+    sub->add_option("--preserve-fds", o.preserve_fds, "Pass fds 3..3+N-1 to the container");
+    sub->add_flag("--no-subreaper")->description("Accepted for runc compatibility");
+    sub->add_flag("-d,--detach", args->detach, "Return once started");
+    sub->add_flag("--keep", args->keep, "Do not delete the container after it exits");
+    sub->add_option("id", o.id, "Container id")->required();
+    sub->callback([args, &globals] {
+        args->create.systemd_cgroup = globals.systemd_cgroup;
+        StateStore store(globals.root);
+        const std::string& id = args->create.id;
+        create_container(store, args->create);
+        try {
+            start_container(store, id);
+        } catch (Error& e) {
+            delete_container(store, id, true);
+            e.with_context("container " + id + ": start");
+            throw;
+        }
+        if (args->detach) {
+            return;
+        }
+        // The init is our own child (create cloned it from this process), so waitpid works.
+        pid_t pid = load_container(store, id).pid;
+        g_init_pid = pid;
+        for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) {
+            ::signal(sig, forward_signal);
+        }
+        int code = wait_for_init(pid);
+        if (!args->keep) {
+            delete_container(store, id, true);
+        }
+        throw ExitStatus{code};
+    });
+}
+
+}  // namespace
+
+PLUGRT_COMMAND(register_run);
+
+}  // namespace plugrt::cli
