@@ -127,8 +127,19 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
         int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
         dup2(options.capture ? out_pipe[1] : devnull, 1);
         dup2(options.capture ? err_pipe[1] : devnull, 2);
+        if (options.stdout_fd >= 0) {
+            dup2(options.stdout_fd, 1);
+        }
         for (int fd : options.inherit_fds) {
             fcntl(fd, F_SETFD, 0);
+        }
+        // Move them out of the way first: a source may itself sit at 3, 4, ...
+        std::vector<int> high;
+        for (int fd : options.fds_at_3) {
+            high.push_back(fcntl(fd, F_DUPFD_CLOEXEC, 100));
+        }
+        for (size_t i = 0; i < high.size(); ++i) {
+            dup2(high[i], 3 + static_cast<int>(i));
         }
         if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) {
             _exit(126);

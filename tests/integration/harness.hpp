@@ -49,8 +49,10 @@ struct RunOptions {
     std::string stdin_data;        // written to the child's stdin, then closed
     int timeout_ms = 30000;        // SIGKILL and timed_out = true after this
     std::vector<int> inherit_fds;  // fds (of this process) that stay open in the child
+    std::vector<int> fds_at_3;     // these fds become 3, 4, ... in the child (--preserve-fds)
     std::string cwd;               // empty: current directory
     bool capture = true;           // false: stdout/stderr go to /dev/null (no pipes)
+    int stdout_fd = -1;            // >= 0: the child's stdout is this fd (e.g. a file)
 };
 
 // Runs any program; argv[0] is the path. Reaps leftover zombie children afterwards (the harness
