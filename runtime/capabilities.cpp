@@ -9,6 +9,7 @@
 
 #include "oci/capability_names.hpp"
 #include "runtime/error.hpp"
+#include "runtime/runtime_log.hpp"
 
 namespace plugrt {
 namespace {
@@ -118,11 +119,11 @@ void set_ambient_set(uint64_t ambient, int last_cap) {
         }
         if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) {
             auto name = oci::capability_name(cap);
-            std::fprintf(stderr,
-                         "plugrt: warning: cannot raise ambient capability %s (it must also be "
-                         "permitted and inheritable): %s\n",
-                         name ? std::string(*name).c_str() : std::to_string(cap).c_str(),
-                         errno_name(errno));
+            // Through the runtime log, never stderr: here stderr is the container's own
+            // (an engine's log stream), as in runc, which warns through its log pipe.
+            log_warning("cannot raise ambient capability " +
+                        (name ? std::string(*name) : std::to_string(cap)) +
+                        " (it must also be permitted and inheritable): " + errno_name(errno));
         }
     }
 }

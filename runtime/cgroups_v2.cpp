@@ -5,6 +5,7 @@
 
 #include "runtime/cgroups_v1.hpp"
 #include "runtime/error.hpp"
+#include "runtime/runtime_log.hpp"
 
 namespace plugrt {
 
@@ -44,9 +45,7 @@ void apply_v2_resources(const std::string& dir, const oci::Linux& linux) {
     }
     const oci::Resources& res = *linux.resources;
     if (!res.devices.empty()) {
-        std::fprintf(stderr,
-                     "plugrt: warning: linux.resources.devices is not enforced on cgroup v2 "
-                     "(no device BPF program yet)\n");
+        log_warning("linux.resources.devices is not enforced on cgroup v2 (no device BPF program yet)");
     }
     if (res.memory_limit) {
         write_cgroup_file(dir, "memory.max",

@@ -6,6 +6,7 @@
 
 #include "runtime/capabilities.hpp"
 #include "runtime/error.hpp"
+#include "runtime/runtime_log.hpp"
 #include "runtime/user.hpp"
 
 namespace plugrt {
@@ -15,8 +16,7 @@ void apply_credentials(const oci::Process& process) {
     // Computed (and validated) before the first change, so a bad name changes nothing.
     const CapabilitySets sets = capability_sets_for(process.capabilities, last_cap);
     for (const auto& name : sets.unavailable) {
-        std::fprintf(stderr, "plugrt: warning: capability %s is unknown to this kernel; ignored\n",
-                     name.c_str());
+        log_warning("capability " + name + " is unknown to this kernel; ignored");
     }
     drop_bounding_set(sets.bounding, last_cap);
     if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {

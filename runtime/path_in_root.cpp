@@ -118,7 +118,10 @@ std::optional<InRootPath> walk(int root_fd, std::string_view path, Missing missi
                     ::close(rc);
                 }
             } else {
-                rc = ::mkdirat(cur_fd.get(), comp.c_str(), mode);
+                // `mode` is the final object's: a file mountpoint's parents would otherwise get
+                // 0644, which a container without CAP_DAC_OVERRIDE cannot even traverse.
+                const bool parent_of_file = missing == Missing::MakeFile && !last;
+                rc = ::mkdirat(cur_fd.get(), comp.c_str(), parent_of_file ? 0755 : mode);
             }
             if (rc < 0 && errno != EEXIST) {
                 throw_errno(

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "runtime/error.hpp"
+#include "runtime/runtime_log.hpp"
 #include "runtime/mount_api.hpp"
 #include "runtime/unique_fd.hpp"
 
@@ -198,8 +199,7 @@ void apply_oom_score_adj(const oci::Process& process) {
     UniqueFd fd(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
     if (!fd || ::write(fd.get(), value.data(), value.size()) < 0) {
         // Lowering the score needs CAP_SYS_RESOURCE; runc only warns too.
-        std::fprintf(stderr, "plugrt: warning: cannot set oom_score_adj to %s: %s\n", value.c_str(),
-                     errno_name(errno));
+        log_warning("cannot set oom_score_adj to " + value + ": " + errno_name(errno));
     }
 }
 
