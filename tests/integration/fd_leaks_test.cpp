@@ -15,7 +15,9 @@ namespace {
 
 std::set<int> fds_seen(const RunResult& r) {
     std::set<int> fds;
-    for (const auto& entry : r.json()["fds"]) {
+    // Keep the document alive: a range-for over a member of a temporary would dangle.
+    const auto document = r.json();
+    for (const auto& entry : document["fds"]) {
         fds.insert(entry["fd"].get<int>());
     }
     return fds;
@@ -30,7 +32,7 @@ TEST_SUITE("integration/fd_leaks") {
         Bundle b{{"/probe", "fds"}};
         auto r = rt.run({"run", "--bundle", b.dir(), rt.new_id()});
         REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
-        CHECK_MESSAGE(fds_seen(r) == std::set<int>{0, 1, 2}, r.out);
+        CHECK_MESSAGE((fds_seen(r) == std::set<int>{0, 1, 2}), r.out);
     }
 
     TEST_CASE("fds the engine leaks to the runtime do not reach the program") {
@@ -48,7 +50,7 @@ TEST_SUITE("integration/fd_leaks") {
         close(dir);
         close(file);
         REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
-        CHECK_MESSAGE(fds_seen(r) == std::set<int>{0, 1, 2}, r.out);
+        CHECK_MESSAGE((fds_seen(r) == std::set<int>{0, 1, 2}), r.out);
     }
 
     TEST_CASE("--preserve-fds N passes fds 3 .. 3+N-1 and nothing above") {
@@ -65,8 +67,9 @@ TEST_SUITE("integration/fd_leaks") {
         close(c);
         close(extra);
         REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
-        CHECK_MESSAGE(fds_seen(r) == std::set<int>{0, 1, 2, 3, 4}, r.out);
-        for (const auto& entry : r.json()["fds"]) {
+        CHECK_MESSAGE((fds_seen(r) == std::set<int>{0, 1, 2, 3, 4}), r.out);
+        const auto document = r.json();  // a member of a temporary would dangle in range-for
+        for (const auto& entry : document["fds"]) {
             if (entry["fd"] == 3) CHECK(entry["target"] == "/dev/null");
             if (entry["fd"] == 4) CHECK(entry["target"] == "/dev/zero");
         }

@@ -53,7 +53,7 @@ TEST_SUITE("integration/lifecycle") {
         auto killed = rt.run({"kill", id, "TERM"});
         CHECK_MESSAGE(killed.exit_code == 0, killed.describe());
         CHECK_MESSAGE(wait_until([&] { return status_of(rt, id) == "stopped"; }),
-                      "container did not stop after SIGTERM: " + status_of(rt, id));
+                      ("container did not stop after SIGTERM: " + status_of(rt, id)));
         CHECK(rt.state(id)["pid"] == 0);
 
         auto deleted = rt.run({"delete", id});
@@ -93,7 +93,7 @@ TEST_SUITE("integration/lifecycle") {
         REQUIRE_MESSAGE(created.exit_code == 0, created.describe());
         std::string text = read_text_file(pid_file);
         CHECK_MESSAGE(std::regex_match(text, std::regex("[1-9][0-9]*")),
-                      "pid file: '" + text + "'");
+                      ("pid file: '" + text + "'"));
         CHECK(path_exists("/proc/" + text));
         CHECK_FALSE(path_exists(b.dir() + "/.init.pid"));
     }

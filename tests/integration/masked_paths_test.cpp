@@ -51,7 +51,8 @@ TEST_SUITE("integration/masked_paths") {
         b.spec().linux->masked_paths.push_back("/proc/does-not-exist");
         b.spec().linux->masked_paths.push_back("/proc/keys");
         int keys_mounts = 0;
-        for (const auto& m : run_probe(rt, b)["mounts"]) {
+        const auto report = run_probe(rt, b);  // a member of a temporary would dangle in range-for
+        for (const auto& m : report["mounts"]) {
             keys_mounts += m["mountpoint"] == "/proc/keys";
         }
         CHECK(keys_mounts == 1);

@@ -98,7 +98,8 @@ TEST_SUITE("integration/propagation") {
         require_root();
         Runtime rt;
         Bundle b{{"/probe", "mounts"}};
-        for (const auto& m : run_probe(rt, b)["mounts"]) {
+        const auto report = run_probe(rt, b);  // a member of a temporary would dangle in range-for
+        for (const auto& m : report["mounts"]) {
             CHECK_MESSAGE(m["propagation"].get<std::string>().find("shared:") == std::string::npos,
                           m.dump());
         }
