@@ -7,6 +7,7 @@
 #include "oci/mount_options.hpp"
 #include "oci/spec.hpp"
 #include "oci/validate.hpp"
+#include "shim/cli/build_info.hpp"
 #include "shim/cli/command.hpp"
 
 namespace plugrt::cli {
@@ -40,8 +41,8 @@ Json features_document() {
                     "startContainer", "poststart",     "poststop"};
     doc["mountOptions"] = oci::known_mount_options();
     doc["linux"] = std::move(linux);
-    doc["annotations"] = {{"dev.plugrt.version", PLUGRT_VERSION},
-                          {"dev.plugrt.commit", PLUGRT_COMMIT}};
+    doc["annotations"] = {{"dev.plugrt.version", build_version()},
+                          {"dev.plugrt.commit", build_commit()}};
     return doc;
 }
 

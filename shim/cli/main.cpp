@@ -15,6 +15,7 @@
 
 #include "oci/spec.hpp"
 #include "runtime/runtime_log.hpp"
+#include "shim/cli/build_info.hpp"
 #include "shim/cli/command.hpp"
 
 namespace {
@@ -81,8 +82,9 @@ std::string libseccomp_version() {
 }
 
 void print_version() {
-    std::printf("plugrt version %s\ncommit: %s\nspec: %s\nlibseccomp: %s\n", PLUGRT_VERSION,
-                PLUGRT_COMMIT, plugrt::oci::kRuntimeSpecVersion, libseccomp_version().c_str());
+    std::printf("plugrt version %s\ncommit: %s\nspec: %s\nlibseccomp: %s\n",
+                plugrt::cli::build_version(), plugrt::cli::build_commit(),
+                plugrt::oci::kRuntimeSpecVersion, libseccomp_version().c_str());
 }
 
 }  // namespace
