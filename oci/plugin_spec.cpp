@@ -69,12 +69,17 @@ bool declares_type(const PluginConfig& config, std::string_view type) {
 
 }  // namespace
 
+std::string plugin_home_dir(const PluginSpecOptions& options) {
+    if (!options.plugin_dir.empty()) return options.plugin_dir;
+    return join(join(options.docker_root, "plugins"), options.plugin_id);
+}
+
 std::string plugin_rootfs_dir(const PluginSpecOptions& options) {
-    return join(join(join(options.docker_root, "plugins"), options.plugin_id), "rootfs");
+    return join(plugin_home_dir(options), "rootfs");
 }
 
 std::string plugin_propagated_mount_dir(const PluginSpecOptions& options) {
-    return join(join(join(options.docker_root, "plugins"), options.plugin_id), "propagated-mount");
+    return join(plugin_home_dir(options), "propagated-mount");
 }
 
 std::string plugin_socket_dir(const PluginSpecOptions& options) {

@@ -22,6 +22,9 @@ struct PluginSpecOptions {
     std::string docker_root = "/var/lib/docker";          // rootfs: <root>/plugins/<id>/rootfs
     std::string plugins_run_dir = "/run/docker/plugins";  // socket dir: <dir>/<id>
     std::string daemon_exec_root = "/run/docker";         // metrics.sock for metricscollector
+    // When set, the plugin's own directory (config.json, rootfs/, propagated-mount/) instead of
+    // <docker_root>/plugins/<id>: lets `plugrt plugin run DIR` use a directory outside any store.
+    std::string plugin_dir;
 };
 
 struct GeneratedSpec {
@@ -30,6 +33,7 @@ struct GeneratedSpec {
 };
 
 // Host directories the spec refers to (the supervisor creates them before starting).
+std::string plugin_home_dir(const PluginSpecOptions& options);
 std::string plugin_rootfs_dir(const PluginSpecOptions& options);
 std::string plugin_propagated_mount_dir(const PluginSpecOptions& options);
 std::string plugin_socket_dir(const PluginSpecOptions& options);

@@ -355,6 +355,23 @@ TEST_SUITE("oci/plugin_spec") {
         CHECK(spec.mounts.back().source == "/run/dockerd/metrics.sock");
     }
 
+    TEST_CASE("a plugin directory outside any docker root holds the rootfs and propagated mount") {
+        PluginConfig config = parse_plugin_config(read_fixture("plugins/rclone.json"));
+        FakeHost host;
+        PluginSpecOptions options;
+        options.plugin_id = kRcloneId;
+        options.docker_root = "/var/lib/docker";
+        options.plugin_dir = "/home/dev/my-plugin";
+        const Spec spec =
+            generate_plugin_spec(config, initial_plugin_settings(config), options, host).spec;
+        CHECK(spec.root->path == "/home/dev/my-plugin/rootfs");
+        CHECK(plugin_propagated_mount_dir(options) == "/home/dev/my-plugin/propagated-mount");
+        const bool bound = std::any_of(spec.mounts.begin(), spec.mounts.end(), [](const Mount& m) {
+            return m.source == "/home/dev/my-plugin/propagated-mount" && m.destination == "/mnt";
+        });
+        CHECK(bound);
+    }
+
     TEST_CASE("a plugin id that is not 64 hex digits is refused") {
         PluginConfig config = parse_plugin_config(R"({"entrypoint":["/p"]})");
         FakeHost host;
