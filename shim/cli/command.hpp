@@ -4,10 +4,9 @@
 // of them on the CLI11 app. Adding a command therefore touches one new file and nothing shared.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace plugrt::cli {
 
@@ -15,8 +14,8 @@ namespace plugrt::cli {
 // runtime-cli-contract §1.1), and later invocations of the same container may omit some.
 struct GlobalOptions {
     std::string root = "/run/plugrt";
-    std::string log;                 // empty: stderr
-    std::string log_format = "text"; // text | json
+    std::string log;                  // empty: stderr
+    std::string log_format = "text";  // text | json
     bool debug = false;
     bool systemd_cgroup = false;
 };
@@ -35,7 +34,8 @@ struct CommandRegistration {
     explicit CommandRegistration(Registrar r) { registrars().push_back(r); }
 };
 
-#define PLUGRT_COMMAND(fn) static const ::plugrt::cli::CommandRegistration plugrt_reg_##fn{fn}
+#define PLUGRT_COMMAND(fn) \
+    static const ::plugrt::cli::CommandRegistration plugrt_reg_##fn { fn }
 
 // The `plugrt plugin ...` group, created on first use so plugin commands can live in many files.
 CLI::App& plugin_group(CLI::App& app);

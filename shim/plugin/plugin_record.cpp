@@ -83,40 +83,4 @@ PluginRecord record_from_json(const Json& document, const std::string& file) {
     }
 }
 
-void write_file_atomically(const std::string& path, std::string_view text) {
-    const std::string temporary = path + ".tmp";
-    {
-        UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-        if (!fd) throw_errno("create " + temporary);
-        while (!text.empty()) {
-            const ssize_t n = ::write(fd.get(), text.data(), text.size());
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                throw_errno("write " + temporary);
-            }
-            text.remove_prefix(static_cast<std::size_t>(n));
-        }
-        if (::fsync(fd.get()) != 0) throw_errno("fsync " + temporary);
-    }
-    if (::rename(temporary.c_str(), path.c_str()) != 0)
-        throw_errno("rename " + temporary + " to " + path);
-}
-
-std::string read_text_file(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw_errno("open " + path);
-    std::string text;
-    char buffer[65536];
-    for (;;) {
-        const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-        if (n == 0) break;
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw_errno("read " + path);
-        }
-        text.append(buffer, static_cast<std::size_t>(n));
-    }
-    return text;
-}
-
 }  // namespace plugrt::shim

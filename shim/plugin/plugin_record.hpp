@@ -17,6 +17,7 @@
 
 #include "oci/plugin_config.hpp"
 #include "oci/plugin_settings.hpp"
+#include "shim/common/text_file.hpp"
 
 namespace plugrt::shim {
 
@@ -49,10 +50,5 @@ nlohmann::ordered_json record_to_json(const PluginRecord& record,
 
 // Throws Error(Invalid) naming the file when fields are missing or of the wrong type.
 PluginRecord record_from_json(const nlohmann::ordered_json& document, const std::string& file);
-
-// Writes `text` to `path` through a temporary file, fsync and rename, so readers never see a
-// half-written plugin.json. Throws SysError.
-void write_file_atomically(const std::string& path, std::string_view text);
-std::string read_text_file(const std::string& path);  // throws SysError naming the path
 
 }  // namespace plugrt::shim

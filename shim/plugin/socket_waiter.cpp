@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 #include "runtime/error.hpp"
 #include "runtime/unique_fd.hpp"
@@ -24,16 +23,18 @@ constexpr uint32_t kWatchMask =
     IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 
 // The deepest existing directory on the way to `path`'s parent (at worst "/").
-std::string deepest_existing_dir(const std::filesystem::path& socket_path) {
-    std::filesystem::path dir = socket_path.parent_path();
+// Plain string handling, not std::filesystem, which would pull iostreams and locales into the
+// statically linked supervisor.
+std::string deepest_existing_dir(const std::string& socket_path) {
+    std::string dir = socket_path;
     struct stat st {};
-    while (!dir.empty() && dir != dir.root_path()) {
-        if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-            return dir.string();
-        }
-        dir = dir.parent_path();
+    for (;;) {
+        const auto slash = dir.find_last_of('/');
+        if (slash == std::string::npos) return ".";
+        if (slash == 0) return "/";
+        dir.resize(slash);
+        if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return dir;
     }
-    return dir.empty() ? std::string(".") : dir.string();
 }
 
 void drain(int inotify_fd) {
