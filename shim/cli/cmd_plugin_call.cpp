@@ -6,6 +6,8 @@
 //
 // The body goes to stdout; a non-2xx status is an error (exit 1) that shows the status and
 // body, so scripts can tell a plugin's refusal from success.
+#include <sys/stat.h>
+
 #include <iostream>
 #include <memory>
 
@@ -26,8 +28,21 @@ struct CallArgs {
     bool verbose = false;
 };
 
+// A socket path is called as it is, which is how plugins that dockerd runs are debugged
+// (/run/docker/plugins/<id>/<socket>); anything else names a plugin plugrt supervises.
+shim::SupervisorConfig target_of(const CallArgs& args, const GlobalOptions& globals) {
+    struct stat st {};
+    if (::stat(args.target.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+        shim::SupervisorConfig direct;
+        direct.plugin_name = args.target;
+        direct.socket_path = args.target;
+        return direct;
+    }
+    return shim::locate_supervised(args.target, launch_paths(args.paths, globals));
+}
+
 void call(const CallArgs& args, const GlobalOptions& globals) {
-    const auto config = shim::locate_supervised(args.target, launch_paths(args.paths, globals));
+    const auto config = target_of(args, globals);
     if (config.socket_path.empty()) {
         throw Error(Error::Kind::Invalid, "plugin " + config.plugin_name + " declares no socket");
     }
@@ -55,7 +70,8 @@ void register_plugin_call(CLI::App& app, GlobalOptions& globals) {
     auto* cmd = plugin_group(app).add_subcommand(
         "call", "POST to a running plugin's socket like dockerd and print the answer");
     add_plugin_path_options(*cmd, args->paths);
-    cmd->add_option("plugin", args->target, "Name, id (prefix) or directory of the plugin")
+    cmd->add_option("plugin", args->target,
+                    "Name, id (prefix) or directory of the plugin, or a plugin socket's path")
         ->required();
     cmd->add_option("method", args->method, "e.g. VolumeDriver.List or Plugin.Activate")
         ->required();

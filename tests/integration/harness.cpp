@@ -34,6 +34,8 @@ const bool kSubreaper = [] {
     return true;
 }();
 
+}  // namespace
+
 std::string make_temp_dir(const std::string& prefix) {
     std::string tmpl = "/tmp/" + prefix + "XXXXXX";
     if (!mkdtemp(tmpl.data())) {
@@ -70,6 +72,8 @@ void unmount_below(const std::string& dir) {
         umount2(it->c_str(), MNT_DETACH);
     }
 }
+
+namespace {
 
 void drain(int fd, std::string& into) {
     char buf[65536];

@@ -139,6 +139,9 @@ HostSnapshot snapshot_host(const std::string& state_root);
 std::vector<std::string> leaks_between(const HostSnapshot& before, const HostSnapshot& after);
 
 // Helpers for tests.
+std::string make_temp_dir(const std::string& prefix);  // /tmp/<prefix>XXXXXX, created
+// Unmounts everything at or below `dir`, deepest first (MNT_DETACH).
+void unmount_below(const std::string& dir);
 std::string read_text_file(const std::string& path);  // "" when missing
 bool path_exists(const std::string& path);
 // Polls `predicate` every 20 ms for at most `timeout_ms`; returns its last value.
