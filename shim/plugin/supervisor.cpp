@@ -144,7 +144,12 @@ void Supervisor::setup_event_sources() {
     ::signal(SIGPIPE, SIG_IGN);
     sigset_t mask;
     sigemptyset(&mask);
-    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, sig);
+    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) {
+        // An ignored signal is discarded even while blocked, so signalfd would never see it,
+        // and dispositions survive exec: a shell starts background jobs with SIGINT ignored.
+        ::signal(sig, SIG_DFL);
+        sigaddset(&mask, sig);
+    }
     if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) throw_errno("sigprocmask");
     signals_.reset(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
     if (!signals_) throw_errno("signalfd");
