@@ -29,11 +29,13 @@ namespace {
 
 // runc's createPidFile: ".<name>" next to the target, O_EXCL, then rename — readers (go-runc's
 // strict integer parse) never see a partial file. No trailing newline.
+// Unlike runc, no O_SYNC: it made each write wait for the disk when the pid file is not on tmpfs
+// while buying nothing (the rename is not synced, and a pid is meaningless after a crash).
 void write_pid_file(const std::string& path, pid_t pid) {
     fs::path target = fs::absolute(path);
     std::string tmp = (target.parent_path() / ("." + target.filename().string())).string();
     ::unlink(tmp.c_str());
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_SYNC | O_CLOEXEC, 0644));
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!fd) {
         throw_errno("create pid file " + tmp);
     }
