@@ -1,5 +1,6 @@
 #include "runtime/cgroups.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "runtime/cgroups_v1.hpp"
 #include "runtime/cgroups_v2.hpp"
 #include "runtime/error.hpp"
+#include "runtime/unique_fd.hpp"
 
 namespace plugrt {
 namespace {
@@ -180,7 +182,59 @@ std::vector<CgroupDir> plan_cgroup_dirs(const CgroupLayout& layout,
     return dirs;
 }
 
+HostCgroups read_host_cgroups() {
+    return HostCgroups{detect_host_cgroup_layout(), read_text("/proc/self/cgroup")};
+}
+
+CgroupMoveWarmup::CgroupMoveWarmup(const HostCgroups& host) noexcept {
+    try {
+        const auto own = parse_proc_cgroup(host.proc_self_cgroup);
+        std::vector<const CgroupHierarchy*> candidates;
+        if (host.layout.unified) {
+            candidates.push_back(&*host.layout.unified);
+        }
+        for (const auto& h : host.layout.v1) {
+            candidates.push_back(&h);
+        }
+        for (const CgroupHierarchy* h : candidates) {
+            auto path = cgroup_path_for(own, *h);
+            auto dir = path ? cgroup_dir_on_host(*h, *path) : std::nullopt;
+            if (dir) {
+                procs_path_ = *dir + "/cgroup.procs";
+                break;
+            }
+        }
+        if (procs_path_.empty()) {
+            return;
+        }
+        pid_text_ = std::to_string(::getpid());
+        // The thread only reads strings owned by this object, which joins it in finish().
+        thread_ = std::thread([this] {
+            UniqueFd fd(::open(procs_path_.c_str(), O_WRONLY | O_CLOEXEC));
+            if (fd) {
+                [[maybe_unused]] ssize_t n = ::write(fd.get(), pid_text_.data(), pid_text_.size());
+            }
+        });
+    } catch (...) {
+        // No warm-up (e.g. the thread could not be created): add_process() waits instead.
+    }
+}
+
+void CgroupMoveWarmup::finish() noexcept {
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
 Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bool systemd) {
+    if (systemd) {
+        return create(container_id, spec, systemd, HostCgroups{});  // refuses, see below
+    }
+    return create(container_id, spec, systemd, read_host_cgroups());
+}
+
+Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bool systemd,
+                      const HostCgroups& host) {
     if (systemd) {
         struct stat st {};
         if (::stat("/run/systemd/system", &st) != 0) {
@@ -191,10 +245,10 @@ Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bo
                     "the systemd cgroup driver is not implemented; run "
                     "without --systemd-cgroup");
     }
-    const CgroupLayout layout = detect_host_cgroup_layout();
+    const CgroupLayout& layout = host.layout;
     Cgroup cgroup;
     cgroup.mode_ = layout.mode;
-    cgroup.dirs_ = plan_cgroup_dirs(layout, read_text("/proc/self/cgroup"),
+    cgroup.dirs_ = plan_cgroup_dirs(layout, host.proc_self_cgroup,
                                     spec.linux ? spec.linux->cgroups_path : "", container_id);
     try {
         for (auto& dir : cgroup.dirs_) {

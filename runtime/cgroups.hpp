@@ -21,6 +21,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "oci/spec.hpp"
@@ -41,6 +42,41 @@ std::vector<CgroupDir> plan_cgroup_dirs(const CgroupLayout& layout,
                                         const std::string& cgroups_path,
                                         const std::string& container_id);
 
+// The host facts Cgroup::create() works from, read once per `create`: the layout (from
+// /proc/self/mountinfo) and the text of /proc/self/cgroup.
+struct HostCgroups {
+    CgroupLayout layout;
+    std::string proc_self_cgroup;
+};
+HostCgroups read_host_cgroups();
+
+// Takes the cost of the first cgroup.procs write of add_process() off the critical path.
+//
+// Moving a task between cgroups takes the kernel's global cgroup_threadgroup_rwsem for writing,
+// and the first writer after a quiet period waits for a full RCU grace period (rcu_sync_enter:
+// 6-20 ms measured on this 2-CPU VM, the largest single cost of `plugrt run`). Later writers
+// within about one grace period pass straight through. So at the start of `create` a thread
+// writes our own pid into our own cgroup, a migration into the cgroup we are already in (the
+// kernel does nothing but take and drop the lock), and the grace period runs while the main
+// thread loads the bundle and prepares the cgroups. finish() joins the thread; it must be
+// called before the init is cloned (clone3 copies memory without glibc's fork handlers, so no
+// second thread may be running then). Best effort: every failure is ignored, add_process()
+// then simply pays the wait itself.
+class CgroupMoveWarmup {
+public:
+    CgroupMoveWarmup() = default;
+    explicit CgroupMoveWarmup(const HostCgroups& host) noexcept;
+    ~CgroupMoveWarmup() { finish(); }
+    CgroupMoveWarmup(const CgroupMoveWarmup&) = delete;
+    CgroupMoveWarmup& operator=(const CgroupMoveWarmup&) = delete;
+    void finish() noexcept;
+
+private:
+    std::string procs_path_;  // cgroup.procs of our own cgroup in one hierarchy
+    std::string pid_text_;
+    std::thread thread_;
+};
+
 class Cgroup {
 public:
     Cgroup() = default;
@@ -49,6 +85,8 @@ public:
     // `systemd` and /run/systemd/system is missing; plugrt has no systemd driver otherwise
     // either, so `systemd` with systemd running is refused too (clear error, no surprise).
     static Cgroup create(const std::string& container_id, const oci::Spec& spec, bool systemd);
+    static Cgroup create(const std::string& container_id, const oci::Spec& spec, bool systemd,
+                         const HostCgroups& host);
     static Cgroup from_state(const nlohmann::json& state);
     nlohmann::json to_state() const;
 

@@ -29,11 +29,13 @@ namespace {
 
 // runc's createPidFile: ".<name>" next to the target, O_EXCL, then rename — readers (go-runc's
 // strict integer parse) never see a partial file. No trailing newline.
+// Unlike runc, no O_SYNC: it made each write wait for the disk when the pid file is not on tmpfs
+// while buying nothing (the rename is not synced, and a pid is meaningless after a crash).
 void write_pid_file(const std::string& path, pid_t pid) {
     fs::path target = fs::absolute(path);
     std::string tmp = (target.parent_path() / ("." + target.filename().string())).string();
     ::unlink(tmp.c_str());
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_SYNC | O_CLOEXEC, 0644));
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!fd) {
         throw_errno("create pid file " + tmp);
     }
@@ -85,6 +87,10 @@ void create_steps(const StateStore& store, const CreateOptions& options) {
     // R1: everything that can be checked without touching the system.
     validate_container_id(options.id);
     require_systemd_if_asked(options.systemd_cgroup);
+    // First, so that the kernel's grace period for the init's cgroup move (R5) overlaps
+    // everything up to the clone; see CgroupMoveWarmup.
+    const HostCgroups host_cgroups = read_host_cgroups();
+    CgroupMoveWarmup cgroup_warmup(host_cgroups);
     Bundle bundle = load_bundle(options.bundle_dir);
     const oci::Spec& spec = bundle.spec;
     const oci::Linux empty_linux;
@@ -112,7 +118,7 @@ void create_steps(const StateStore& store, const CreateOptions& options) {
     if (!options.console_socket.empty()) {
         console = connect_console_socket(options.console_socket);
     }
-    cgroup.emplace(Cgroup::create(options.id, spec, options.systemd_cgroup));
+    cgroup.emplace(Cgroup::create(options.id, spec, options.systemd_cgroup, host_cgroups));
     rollback.add([&] { cgroup->destroy(); });
 
     // R4: nothing of ours above 3+N may reach the container (youki main process :77-85).
@@ -129,6 +135,7 @@ void create_steps(const StateStore& store, const CreateOptions& options) {
     config.runtime_hooks = has_runtime_hooks(spec);
     config.seccomp = seccomp ? &*seccomp : nullptr;
     config.close_in_child = {lock.fd()};
+    cgroup_warmup.finish();  // no second thread may run across clone3
     init = spawn_init(config, linux);
     // Registered after the cgroup's undo, so it runs first: kill (through the pidfd, immune to
     // pid reuse) and reap the init before its cgroup is removed.

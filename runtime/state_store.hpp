@@ -5,8 +5,9 @@
 // so everything they need is stored here at create time: init pid and start time, bundle, the
 // spec as it was at create time, the cgroup's own state.
 //
-// Writes are atomic: a temp file in the same directory, fsync, rename (runc
-// container_linux.go:882-905), so a reader never sees half a document. Each container directory
+// Writes are atomic: a temp file in the same directory, then rename (runc
+// container_linux.go:882-905), so a reader never sees half a document. Not durable on purpose
+// (no fsync): the state is only meaningful while its processes live. Each container directory
 // is locked with flock(2) by the command working on it.
 #pragma once
 
