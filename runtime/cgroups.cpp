@@ -306,31 +306,67 @@ std::vector<pid_t> Cgroup::pids() const {
     return out;
 }
 
-void Cgroup::signal_all(int sig) {
-    const CgroupDir* freezer = nullptr;
+const CgroupDir* Cgroup::freezer_dir() const {
     for (const auto& dir : dirs_) {
         const bool usable =
             mode_ == CgroupMode::Unified ? dir.key.empty() : is_v1_controller_dir(dir, "freezer");
         if (usable) {
-            freezer = &dir;
+            return &dir;
         }
     }
-    auto set_frozen = [&](bool frozen) {
-        if (freezer == nullptr) {
-            return;
-        }
-        if (mode_ == CgroupMode::Unified) {
-            set_v2_frozen(freezer->path, frozen);
-        } else {
-            set_v1_frozen(freezer->path, frozen);
-        }
-    };
-    // Frozen, nothing can fork a child we would miss (runc signalAllProcesses).
-    set_frozen(true);
+    return nullptr;
+}
+
+void Cgroup::freeze() {
+    const CgroupDir* dir = freezer_dir();
+    if (dir == nullptr) {
+        throw Error(Error::Kind::Invalid,
+                    "pause: the freezer cgroup controller is not mounted on this host");
+    }
+    if (mode_ == CgroupMode::Unified) {
+        set_v2_frozen(dir->path, true);
+    } else {
+        set_v1_frozen(dir->path, true);
+    }
+}
+
+void Cgroup::thaw() {
+    const CgroupDir* dir = freezer_dir();
+    if (dir == nullptr) {
+        throw Error(Error::Kind::Invalid,
+                    "resume: the freezer cgroup controller is not mounted on this host");
+    }
+    if (mode_ == CgroupMode::Unified) {
+        set_v2_frozen(dir->path, false);
+    } else {
+        set_v1_frozen(dir->path, false);
+    }
+}
+
+bool Cgroup::frozen() const {
+    const CgroupDir* dir = freezer_dir();
+    if (dir == nullptr) {
+        return false;
+    }
+    return mode_ == CgroupMode::Unified ? v2_frozen(dir->path) : v1_frozen(dir->path);
+}
+
+void Cgroup::signal_all(int sig) {
+    // A freezer directory that is gone (the container's cgroup was removed, e.g. by another
+    // container sharing its cgroupsPath) has no tasks to signal either.
+    struct stat st {};
+    const CgroupDir* freezer = freezer_dir();
+    const bool can_freeze = freezer != nullptr && ::stat(freezer->path.c_str(), &st) == 0;
+    const bool was_frozen = can_freeze && frozen();
+    if (can_freeze && !was_frozen) {
+        freeze();  // nothing can fork a child we would miss (runc signalAllProcesses)
+    }
     for (pid_t pid : pids()) {
         ::kill(pid, sig);  // ESRCH: exited meanwhile
     }
-    set_frozen(false);
+    if (can_freeze && (!was_frozen || sig == SIGKILL)) {
+        thaw();
+    }
 }
 
 void Cgroup::destroy() {

@@ -97,8 +97,20 @@ public:
     void apply_resources(const oci::Linux& linux);
     // Every pid in the container's cgroups (union over the hierarchies), sorted.
     std::vector<pid_t> pids() const;
-    // Freezes (v1 freezer / v2 cgroup.freeze) so nothing forks away, signals every pid, thaws.
+    // Signals every pid. A running cgroup is frozen around the signalling so nothing forks away
+    // (runc signalAllProcesses) and thawed again; a paused one stays frozen, except that SIGKILL
+    // thaws it (a task frozen by the v1 freezer does not die before it is thawed).
     void signal_all(int sig);
+
+    // `pause`/`resume`: v1 freezer.state FROZEN/THAWED (waiting until the kernel reports FROZEN),
+    // v2 cgroup.freeze (waiting for "frozen 1" in cgroup.events). Error(Invalid) when this
+    // container has no freezer (v1 freezer controller not mounted).
+    void freeze();
+    void thaw();
+    // Whether the container's cgroup is frozen by itself (runc isPaused: FROZEN and
+    // freezer.self_freezing 1 on v1, cgroup.freeze 1 on v2). False without a freezer or when the
+    // directory is gone.
+    bool frozen() const;
     // rmdir of every directory create() made, leaf first, retrying EBUSY briefly (a just-killed
     // task can linger). Missing directories are fine. Throws if something stays busy.
     void destroy();
@@ -107,6 +119,10 @@ public:
     const std::vector<CgroupDir>& dirs() const { return dirs_; }
 
 private:
+    // The directory whose freezer pause/resume use: the v1 freezer hierarchy, or the unified
+    // one on a v2-only host. nullptr when there is none.
+    const CgroupDir* freezer_dir() const;
+
     CgroupMode mode_ = CgroupMode::Legacy;
     std::vector<CgroupDir> dirs_;
 };

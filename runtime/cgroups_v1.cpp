@@ -144,4 +144,21 @@ void set_v1_frozen(const std::string& freezer_dir, bool frozen) {
     throw Error(Error::Kind::System, "freeze " + freezer_dir + ": still not FROZEN after 1s");
 }
 
+bool v1_frozen(const std::string& freezer_dir) {
+    for (int i = 0; i < 100; ++i) {
+        std::string state = read_first_line(freezer_dir + "/freezer.state");
+        if (state == "FREEZING") {  // in transition: ask again (runc does the same)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            continue;
+        }
+        if (state != "FROZEN") {
+            return false;
+        }
+        std::ifstream self(freezer_dir + "/freezer.self_freezing");
+        std::string value;
+        return !(self >> value) || value == "1";
+    }
+    return false;
+}
+
 }  // namespace plugrt

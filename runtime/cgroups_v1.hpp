@@ -29,6 +29,9 @@ void apply_v1_resources(const V1DirLookup& dir_for, const oci::Linux& linux);
 
 // freezer.state FROZEN / THAWED; waits until the kernel reports FROZEN (bounded).
 void set_v1_frozen(const std::string& freezer_dir, bool frozen);
+// freezer.state reads FROZEN and freezer.self_freezing is 1 (frozen by itself, not only through
+// a frozen ancestor; runc fs/freezer.go GetState). False when the files cannot be read.
+bool v1_frozen(const std::string& freezer_dir);
 
 // Writes `value` to `dir`/`file` (one write, as cgroup files want).
 void write_cgroup_file(const std::string& dir, const std::string& file, const std::string& value);

@@ -1,6 +1,9 @@
 #include "runtime/cgroups_v2.hpp"
 
+#include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <thread>
 #include <vector>
 
 #include "runtime/cgroups_v1.hpp"
@@ -45,7 +48,8 @@ void apply_v2_resources(const std::string& dir, const oci::Linux& linux) {
     }
     const oci::Resources& res = *linux.resources;
     if (!res.devices.empty()) {
-        log_warning("linux.resources.devices is not enforced on cgroup v2 (no device BPF program yet)");
+        log_warning(
+            "linux.resources.devices is not enforced on cgroup v2 (no device BPF program yet)");
     }
     if (res.memory_limit) {
         write_cgroup_file(dir, "memory.max",
@@ -68,6 +72,25 @@ void apply_v2_resources(const std::string& dir, const oci::Linux& linux) {
 
 void set_v2_frozen(const std::string& dir, bool frozen) {
     write_cgroup_file(dir, "cgroup.freeze", frozen ? "1" : "0");
+    if (!frozen) {
+        return;
+    }
+    for (int i = 0; i < 100; ++i) {
+        std::ifstream events(dir + "/cgroup.events");
+        for (std::string line; std::getline(events, line);) {
+            if (line == "frozen 1") {
+                return;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    throw Error(Error::Kind::System, "freeze " + dir + ": cgroup.events not \"frozen 1\" after 1s");
+}
+
+bool v2_frozen(const std::string& dir) {
+    std::ifstream in(dir + "/cgroup.freeze");
+    std::string value;
+    return in >> value && value == "1";
 }
 
 }  // namespace plugrt

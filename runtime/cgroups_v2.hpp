@@ -21,6 +21,9 @@ void apply_v2_resources(const std::string& dir, const oci::Linux& linux);
 // `dir` below `mount_point` (best effort: some may not be available).
 void enable_v2_controllers(const std::string& mount_point, const std::string& dir);
 
+// cgroup.freeze 1/0; freezing waits (bounded, ~1 s) until cgroup.events reports "frozen 1".
 void set_v2_frozen(const std::string& dir, bool frozen);
+// cgroup.freeze reads 1.
+bool v2_frozen(const std::string& dir);
 
 }  // namespace plugrt

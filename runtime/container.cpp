@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "oci/state.hpp"
@@ -109,7 +111,9 @@ ContainerView load_container(const StateStore& store, const std::string& id) {
     view.pid = view.record.value("init_pid", 0);
     view.start_time = view.record.value("init_start_time", uint64_t{0});
     struct stat st {};
-    if (!process_alive(view.pid, view.start_time)) {
+    if (!view.record["cgroup"].is_null() && Cgroup::from_state(view.record["cgroup"]).frozen()) {
+        view.status = Status::Paused;  // before the init check, like runc refreshState
+    } else if (!process_alive(view.pid, view.start_time)) {
         view.status = Status::Stopped;
     } else if (::stat((store.dir_of(id) + "/" + kExecFifoName).c_str(), &st) == 0) {
         view.status = Status::Created;
@@ -121,7 +125,7 @@ ContainerView load_container(const StateStore& store, const std::string& id) {
 
 nlohmann::ordered_json runc_state_json(const ContainerView& view, const std::string& owner) {
     const auto& r = view.record;
-    bool live = view.status == Status::Created || view.status == Status::Running;
+    bool live = view.status != Status::Stopped;
     oci::Spec spec = view.spec();
     oci::State state;
     state.oci_version = spec.oci_version;
@@ -144,6 +148,9 @@ void start_container(const StateStore& store, const std::string& id) {
     }
     if (view.status == Status::Stopped) {
         throw Error(Error::Kind::WrongState, "cannot start a container that has stopped");
+    }
+    if (view.status == Status::Paused) {
+        throw Error(Error::Kind::WrongState, "cannot start a container in the paused state");
     }
     UniqueFd pidfd = open_init_pidfd(view);
     if (!pidfd) {
@@ -183,6 +190,48 @@ void kill_container(const StateStore& store, const std::string& id, int sig, boo
         throw_errno("pidfd_send_signal " + std::to_string(sig) + " to init " +
                     std::to_string(view.pid));
     }
+    if (view.status == Status::Paused && sig == SIGKILL) {
+        // A task frozen by the v1 freezer does not die before it is thawed.
+        Cgroup::from_state(view.record["cgroup"]).thaw();
+    }
+}
+
+void pause_container(const StateStore& store, const std::string& id) {
+    ContainerLock lock = store.lock(id);
+    ContainerView view = load_container(store, id);
+    if (view.status != Status::Running && view.status != Status::Created) {
+        throw Error(Error::Kind::WrongState, "container not running");
+    }
+    if (view.record["cgroup"].is_null()) {
+        throw Error(Error::Kind::Invalid, "pause: the container has no cgroup");
+    }
+    Cgroup::from_state(view.record["cgroup"]).freeze();
+}
+
+void resume_container(const StateStore& store, const std::string& id) {
+    ContainerLock lock = store.lock(id);
+    ContainerView view = load_container(store, id);
+    if (view.status != Status::Paused) {
+        throw Error(Error::Kind::WrongState, "container not paused");
+    }
+    Cgroup::from_state(view.record["cgroup"]).thaw();
+}
+
+int listen_fds_from_env(const char* listen_pid, const char* listen_fds, pid_t own_pid) {
+    if (listen_pid == nullptr || listen_fds == nullptr) {
+        return 0;
+    }
+    auto parse = [](const char* text) {
+        char* end = nullptr;
+        errno = 0;
+        long value = std::strtol(text, &end, 10);
+        bool ok = *text != '\0' && *end == '\0' && errno == 0 && value >= 0 && value < 65536;
+        return ok ? static_cast<int>(value) : -1;
+    };
+    if (parse(listen_pid) != own_pid) {
+        return 0;
+    }
+    return std::max(parse(listen_fds), 0);
 }
 
 void delete_container(const StateStore& store, const std::string& id, bool force) {
@@ -197,9 +246,10 @@ void delete_container(const StateStore& store, const std::string& id, bool force
     }
     ContainerLock lock = store.lock(id);
     ContainerView view = load_container(store, id);
-    if (view.status == Status::Running && !force) {
-        throw Error(Error::Kind::WrongState,
-                    "cannot delete container " + id + " that is not stopped: running");
+    if ((view.status == Status::Running || view.status == Status::Paused) && !force) {
+        throw Error(
+            Error::Kind::WrongState,
+            "cannot delete container " + id + " that is not stopped: " + status_name(view.status));
     }
     if (view.status != Status::Stopped) {
         // created (runc, crun and youki kill it even without --force; containerd relies on it)
@@ -207,6 +257,9 @@ void delete_container(const StateStore& store, const std::string& id, bool force
         UniqueFd pidfd = open_init_pidfd(view);
         if (pidfd) {
             raw_pidfd_send_signal(pidfd.get(), SIGKILL);
+            if (view.status == Status::Paused) {
+                Cgroup::from_state(view.record["cgroup"]).thaw();  // or SIGKILL never lands
+            }
             if (!wait_for_exit(pidfd.get(), std::chrono::seconds(10))) {
                 throw Error(Error::Kind::System, "container " + id + ": init still running");
             }

@@ -3,6 +3,7 @@
 // Every command is a separate process; what a command knows about a container comes from the
 // state store and from the live system. The status in particular is never trusted from the
 // file: it is derived like runc's refreshState (runtime-cli-contract §2.1):
+//   the container's cgroup frozen by `pause`                   → paused
 //   init gone, zombie, or its start time differs (pid reused)  → stopped
 //   exec.fifo still present                                    → created
 //   otherwise                                                  → running
@@ -29,7 +30,15 @@ struct CreateOptions {
     bool no_new_keyring = false;
     bool systemd_cgroup = false;
     int preserve_fds = 0;
+    // systemd socket activation (runc utils_linux.go): the caller's LISTEN_FDS fds 3..3+n-1,
+    // handed over before the --preserve-fds ones, with LISTEN_FDS=n LISTEN_PID=1 added to the
+    // process env. Set by the CLI from its environment (listen_fds_from_env).
+    int listen_fds = 0;
 };
+
+// go-systemd activation.Files as runc uses it: LISTEN_FDS when LISTEN_PID is `own_pid`, else 0.
+// A malformed or negative value counts as 0.
+int listen_fds_from_env(const char* listen_pid, const char* listen_fds, pid_t own_pid);
 
 enum class Status { Created, Running, Paused, Stopped };
 const char* status_name(Status status) noexcept;
@@ -63,12 +72,19 @@ void start_container(const StateStore& store, const std::string& id);
 
 // Signals the init (pidfd, start-time checked) or, with `all`, every process in its cgroup.
 // Error(WrongState) "container not running" when it is stopped (success with `all`, as runc 1.1
-// when the cgroup is gone).
+// when the cgroup is gone). A paused container stays frozen (the signal is delivered on
+// resume), except for SIGKILL, which thaws it so that it dies (runc libcontainer Signal).
 void kill_container(const StateStore& store, const std::string& id, int sig, bool all);
 
-// created or stopped ⇒ destroy; running ⇒ error unless `force` (then SIGKILL, wait, destroy);
-// unknown ⇒ success with `force`, else "container X does not exist".
+// created or stopped ⇒ destroy; running/paused ⇒ error unless `force` (then SIGKILL, thaw a
+// paused cgroup, wait, destroy); unknown ⇒ success with `force`, else "container X does not
+// exist".
 void delete_container(const StateStore& store, const std::string& id, bool force);
+
+// Freezes a created or running container (Error(WrongState) "container not running"
+// otherwise); resumes a paused one (Error(WrongState) "container not paused" otherwise).
+void pause_container(const StateStore& store, const std::string& id);
+void resume_container(const StateStore& store, const std::string& id);
 
 // Host pids of every process in the container's cgroup.
 std::vector<pid_t> container_pids(const StateStore& store, const std::string& id);

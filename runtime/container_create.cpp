@@ -98,6 +98,14 @@ void create_steps(const StateStore& store, const CreateOptions& options) {
     if (spec.process->terminal && options.console_socket.empty()) {
         throw Error(Error::Kind::Invalid, "process.terminal is true but no --console-socket given");
     }
+    if (!spec.process->terminal && !options.console_socket.empty()) {
+        // runc checkTerminal: "cannot use console socket if runc will not ... allocate tty".
+        throw Error(Error::Kind::Invalid,
+                    "--console-socket given but process.terminal is false: no pty to send");
+    }
+    if (options.listen_fds < 0 || options.preserve_fds < 0) {
+        throw Error(Error::Kind::Invalid, "--preserve-fds and LISTEN_FDS must not be negative");
+    }
     // Everything an undo step touches is declared before the Rollback, so that it is still alive
     // when the Rollback's destructor runs the undo steps.
     ContainerLock lock;
@@ -121,15 +129,18 @@ void create_steps(const StateStore& store, const CreateOptions& options) {
     cgroup.emplace(Cgroup::create(options.id, spec, options.systemd_cgroup, host_cgroups));
     rollback.add([&] { cgroup->destroy(); });
 
-    // R4: nothing of ours above 3+N may reach the container (youki main process :77-85).
-    close_range_or_throw(static_cast<unsigned>(3 + options.preserve_fds), ~0U, true);
+    // R4: nothing of ours above 3+L+N may reach the container (youki main process :77-85):
+    // L socket-activation fds first, then the N preserved ones (runc utils_linux.go).
+    const int passed_fds = options.listen_fds + options.preserve_fds;
+    close_range_or_throw(static_cast<unsigned>(3 + passed_fds), ~0U, true);
     InitConfig config;
     config.container_id = options.id;
     config.spec = &spec;
     config.bundle_dir = bundle.dir;
     config.rootfs = bundle.rootfs;
     config.no_pivot = options.no_pivot;
-    config.preserve_fds = options.preserve_fds;
+    config.preserve_fds = passed_fds;
+    config.listen_fds = options.listen_fds;
     config.exec_fifo_fd = fifo.get();
     config.console_socket_fd = console.get();
     config.runtime_hooks = has_runtime_hooks(spec);

@@ -19,6 +19,7 @@
 #include "runtime/proc_stat.hpp"
 #include "runtime/sync_channel.hpp"
 #include "runtime/syscalls.hpp"
+#include "runtime/user.hpp"
 
 namespace plugrt {
 
@@ -75,6 +76,7 @@ void write_pid_file_atomically(const std::string& path, pid_t pid) {
         if (seccomp && !process.no_new_privileges) {
             if (int err = load_seccomp(*seccomp); err != 0) throw_errno(err, "load seccomp");
         }
+        fix_stdio_permissions(process.user.uid);
         apply_credentials(process);
         if (process.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
             throw_errno("prctl(PR_SET_NO_NEW_PRIVS)");
@@ -121,6 +123,10 @@ oci::Process container_process(const StateStore& store, const std::string& id) {
 
 int exec_in_container(const StateStore& store, const ExecOptions& options) {
     ContainerView view = load_container(store, options.id);
+    if (view.status == Status::Paused) {
+        // The joiner would freeze in the cgroup (runc: unless --ignore-paused, not supported).
+        throw Error(Error::Kind::WrongState, "cannot exec in a paused container");
+    }
     if (view.status != Status::Running && view.status != Status::Created) {
         throw Error(Error::Kind::WrongState, "cannot exec in a stopped container");
     }
@@ -151,6 +157,10 @@ int exec_in_container(const StateStore& store, const ExecOptions& options) {
         pid_read.reset();
         pid_t process = -1;
         try {
+            // Go: R has put us into every cgroup of the container, so E, forked below, is in
+            // them before it runs a single instruction of its own (runc joins its setns init
+            // to the cgroups before it is released, process_linux.go setnsProcess.start).
+            child_end.expect(SyncMessage::Go);
             // One setns with a pidfd enters all namespaces at once, user namespace first
             // (setns(2), Linux 5.8).
             if (ns_flags != 0 && ::setns(init_pidfd.get(), ns_flags) != 0) {
@@ -170,20 +180,36 @@ int exec_in_container(const StateStore& store, const ExecOptions& options) {
     }
     child_end.close();
     pid_write.reset();
+    try {
+        // Into the container's cgroup(s), like the init (containerd reads stats from there),
+        // while J is still waiting: nothing it forks can run outside them.
+        if (!view.record["cgroup"].is_null()) {
+            Cgroup::from_state(view.record["cgroup"]).add_process(joiner);
+        }
+        parent_end.send(SyncMessage::Go);
+    } catch (...) {
+        ::kill(joiner, SIGKILL);
+        wait_status(joiner);
+        throw;
+    }
     pid_t process = -1;
     ssize_t got = ::read(pid_read.get(), &process, sizeof process);
     wait_status(joiner);
-    if (got == sizeof process && process > 0) {
-        // Into the container's cgroup(s), like the init (containerd reads stats from there).
-        if (!view.record["cgroup"].is_null()) {
-            Cgroup::from_state(view.record["cgroup"]).add_process(process);
-        }
+    if (got != sizeof process) {
+        process = -1;
     }
     try {
         parent_end.receive();  // only an Error frame or EOF can arrive
         throw Error(Error::Kind::System, "exec: unexpected message from the exec process");
     } catch (const PeerGone&) {
         // EOF: the process exec'd (its CLOEXEC end closed).
+    } catch (const ChildError&) {
+        if (process > 0) {
+            // E reported and is exiting; reap it when it is ours (foreground: we are its
+            // subreaper). Detached, the engine's subreaper does.
+            ::waitpid(process, nullptr, 0);
+        }
+        throw;
     }
     if (process <= 0) {
         throw Error(Error::Kind::System, "exec: joiner failed to start the process");

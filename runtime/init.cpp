@@ -19,6 +19,7 @@
 #include "runtime/hooks.hpp"
 #include "runtime/init_isolation.hpp"
 #include "runtime/syscalls.hpp"
+#include "runtime/user.hpp"
 
 namespace plugrt {
 
@@ -53,6 +54,17 @@ struct ExecImage {
     }
 };
 
+// runc appends LISTEN_FDS=n and LISTEN_PID=1 (the process is pid 1 of its namespace, or at least
+// the one the fds are meant for). Earlier entries of the same names are dropped, so the runtime's
+// values are the ones getenv() finds.
+void add_listen_env(std::vector<std::string>& env, int listen_fds) {
+    std::erase_if(env, [](const std::string& e) {
+        return e.rfind("LISTEN_FDS=", 0) == 0 || e.rfind("LISTEN_PID=", 0) == 0;
+    });
+    env.push_back("LISTEN_FDS=" + std::to_string(listen_fds));
+    env.push_back("LISTEN_PID=1");
+}
+
 // After the filter nothing may allocate: report with a fixed-size buffer and raw write(2).
 [[noreturn]] void die_after_filter(const char* step, int err) noexcept {
     char buf[256];
@@ -85,6 +97,7 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
     // I2: the cgroup namespace only now, so that its root is the container's cgroup, which R
     // joined us to before Go (crun linux.c:6123).
     join_namespaces_in_child(linux);
+    become_root_in_user_namespace(linux);
     unshare_cgroup_namespace_if_requested(linux);
     // I3: a new session (no controlling terminal of the engine), then UTS and network.
     if (::setsid() < 0) {
@@ -127,6 +140,9 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
     image.args = process.args;
     image.env = process.env;
     add_home_if_missing(image.env, process.user.uid);
+    if (config.listen_fds > 0) {
+        add_listen_env(image.env, config.listen_fds);
+    }
     if (!chdir_done && ::chdir(process.cwd.c_str()) != 0) {
         // Retried after the uid switch (I16); lookups of relative names need the cwd, though.
         chdir_done = false;
@@ -150,7 +166,9 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
             throw_errno(err, "load seccomp filter");
         }
     }
-    // I15: bounding set, keepcaps, groups, gid, uid, capset, ambient (runc finalizeNamespace).
+    // I15: stdio owned by the target uid (runc fixStdioPermissions, while still root), then
+    // bounding set, keepcaps, groups, gid, uid, capset, ambient (runc finalizeNamespace).
+    fix_stdio_permissions(process.user.uid);
     apply_credentials(process);
     // I16: the cwd again, now as the target user; it must exist inside the container.
     if (!chdir_done && ::chdir(process.cwd.c_str()) != 0) {

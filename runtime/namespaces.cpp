@@ -125,12 +125,63 @@ int clone_flags_for(const oci::Linux& linux) {
         }
         flags |= kind.flag;
     }
-    if (!linux.time_offsets.empty()) {
+    if (!linux.time_offsets.empty() && (flags & CLONE_NEWTIME) == 0) {
         throw Error(Error::Kind::Invalid,
-                    "linux.timeOffsets: not supported by plugrt (offsets must be written before "
-                    "the first process enters the time namespace)");
+                    has_namespace(linux, "time")
+                        ? "linux.timeOffsets: cannot be applied to a joined time namespace (its "
+                          "offsets were fixed when its first process entered it)"
+                        : "linux.timeOffsets: needs a new time namespace in linux.namespaces");
     }
     return flags;
+}
+
+std::string format_time_offsets(const std::map<std::string, oci::TimeOffset>& offsets) {
+    std::string out;
+    for (const auto& [clock, offset] : offsets) {
+        out += clock + ' ' + std::to_string(offset.secs) + ' ' + std::to_string(offset.nanosecs) +
+               '\n';
+    }
+    return out;
+}
+
+TimeNamespaceForChildren::TimeNamespaceForChildren(const oci::Linux& linux) {
+    if (linux.time_offsets.empty()) {
+        return;
+    }
+    UniqueFd own(::open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC));
+    if (!own) {
+        throw_errno("open /proc/self/ns/time");
+    }
+    if (::unshare(CLONE_NEWTIME) != 0) {
+        throw_errno("unshare time namespace for linux.timeOffsets");
+    }
+    saved_ = own.release();
+    try {
+        write_proc_file("/proc/self/timens_offsets", format_time_offsets(linux.time_offsets));
+    } catch (Error& e) {
+        restore();
+        e.with_context("linux.timeOffsets");
+        throw;
+    }
+}
+
+TimeNamespaceForChildren::~TimeNamespaceForChildren() {
+    try {
+        restore();
+    } catch (...) {
+        // Only reached when restore() was not called on the normal path.
+    }
+}
+
+void TimeNamespaceForChildren::restore() {
+    if (saved_ < 0) {
+        return;
+    }
+    UniqueFd own(saved_);
+    saved_ = -1;
+    if (::setns(own.get(), CLONE_NEWTIME) != 0) {
+        throw_errno("setns back into the runtime's own time namespace");
+    }
 }
 
 void join_namespaces_before_clone(const oci::Linux& linux) {
@@ -164,6 +215,18 @@ void join_namespaces_in_child(const oci::Linux& linux) {
     join_matching([](const std::string& t) { return t == "user"; });
     join_matching([](const std::string& t) { return t != "mount"; });
     join_matching([](const std::string&) { return true; });
+}
+
+void become_root_in_user_namespace(const oci::Linux& linux) {
+    if (!has_namespace(linux, "user")) {
+        return;
+    }
+    if (::setresgid(0, 0, 0) != 0) {
+        throw_errno("setresgid(0, 0, 0) in the user namespace (is gid 0 mapped?)");
+    }
+    if (::setresuid(0, 0, 0) != 0) {
+        throw_errno("setresuid(0, 0, 0) in the user namespace (is uid 0 mapped?)");
+    }
 }
 
 void unshare_cgroup_namespace_if_requested(const oci::Linux& linux) {

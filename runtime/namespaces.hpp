@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,9 +19,35 @@ namespace plugrt {
 // cgroup, or its root would be plugrt's own cgroup (crun linux.c, runc nsexec "unshare cgroupns
 // after the parent has set up cgroups"). Use unshare_cgroup_namespace_if_requested() for it.
 // Throws Error(Invalid) for unknown types, duplicates, an unsupported kernel namespace, or
-// timeOffsets (they can only be written before the first task enters a time namespace, which
-// a single clone3 cannot do).
+// timeOffsets without a new time namespace to apply them to (none listed, or one with a path:
+// a joined namespace's offsets were fixed when its first task entered it).
 int clone_flags_for(const oci::Linux& linux);
+
+// "monotonic 86400 0\nboottime 5 500\n": linux.timeOffsets as /proc/<pid>/timens_offsets
+// wants them (time_namespaces(7)); one write.
+std::string format_time_offsets(const std::map<std::string, oci::TimeOffset>& offsets);
+
+// Parent, right before clone: linux.timeOffsets can only be written before the first task
+// enters a time namespace, and clone3(CLONE_NEWTIME) puts the init into it at once. So, like
+// runc's nsexec, the namespace is made with unshare(CLONE_NEWTIME) — which only changes
+// *this* process's time namespace for children — and the offsets are written to
+// /proc/self/timens_offsets; the init, cloned without CLONE_NEWTIME, is then born into it.
+// restore() (or the destructor) puts this process's children back into its own time namespace,
+// so hooks the runtime runs later are not affected. active() is false (nothing done) without
+// offsets; spawn then uses CLONE_NEWTIME as for every other namespace.
+class TimeNamespaceForChildren {
+public:
+    explicit TimeNamespaceForChildren(const oci::Linux& linux);
+    ~TimeNamespaceForChildren();
+    TimeNamespaceForChildren(const TimeNamespaceForChildren&) = delete;
+    TimeNamespaceForChildren& operator=(const TimeNamespaceForChildren&) = delete;
+
+    bool active() const noexcept { return saved_ >= 0; }
+    void restore();
+
+private:
+    int saved_ = -1;  // O_RDONLY fd of our own /proc/self/ns/time
+};
 
 // Parent, before clone: setns() for pid and time namespace paths. Both only affect children
 // created afterwards (setns(2): "pid_for_children", "time_for_children").
@@ -31,6 +58,13 @@ void join_namespaces_before_clone(const oci::Linux& linux);
 // so that the remaining setns calls are checked against its capabilities (runc nsexec.c
 // join_namespaces), and the mount namespace last.
 void join_namespaces_in_child(const oci::Linux& linux);
+
+// Child, in a user namespace (created, once R has written the maps, or joined): become root of
+// that namespace with setresgid/setresuid(0, 0, 0). The clone leaves the init with the host's
+// ids, which are unmapped there, and the kernel refuses to create files for an unmapped fsuid
+// (EOVERFLOW, e.g. mkdir in the container's /dev tmpfs). runc nsexec does the same. No-op
+// without a user namespace.
+void become_root_in_user_namespace(const oci::Linux& linux);
 
 // Child, once it is in its cgroup: unshare(CLONE_NEWCGROUP) when a cgroup namespace without a
 // path is requested. No-op otherwise.

@@ -1,5 +1,7 @@
 #include "runtime/spawn.hpp"
 
+#include <sched.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -17,12 +19,25 @@ SpawnedInit spawn_init(const InitConfig& config, const oci::Linux& linux) {
     InitConfig child_config = config;
     child_config.close_in_child.push_back(parent_end.fd());
 
+    // With linux.timeOffsets the time namespace is made here, offsets written, and the init is
+    // born into it (see namespaces.hpp).
+    TimeNamespaceForChildren time_ns(linux);
+    if (time_ns.active()) {
+        flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
+    }
     SpawnedInit init;
     init.pid = clone3_with_pidfd(flags, init.pidfd);
     if (init.pid == 0) {
         run_init(child_config, child_end);  // [[noreturn]]
     }
     child_end.close();  // EOF on our end must mean the init is gone
+    try {
+        time_ns.restore();
+    } catch (...) {
+        raw_pidfd_send_signal(init.pidfd.get(), SIGKILL);
+        reap_and_describe(init.pid);
+        throw;
+    }
     init.channel = std::move(parent_end);
     return init;
 }

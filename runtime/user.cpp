@@ -2,8 +2,10 @@
 
 #include <grp.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -16,6 +18,26 @@ namespace {
 constexpr uint32_t kUnchangedId = 0xffffffffU;
 
 }  // namespace
+
+void fix_stdio_permissions(uint32_t uid) {
+    for (int fd = 0; fd <= 2; ++fd) {
+        struct stat st {};
+        if (::fstat(fd, &st) != 0) {
+            if (errno == EBADF) {
+                continue;
+            }
+            throw_errno("fstat stdio fd " + std::to_string(fd));
+        }
+        const bool dev_null = S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+        if (st.st_uid == uid || dev_null) {
+            continue;
+        }
+        if (::fchown(fd, uid, st.st_gid) != 0 && errno != EINVAL && errno != EPERM &&
+            errno != EROFS) {
+            throw_errno("fchown stdio fd " + std::to_string(fd) + " to uid " + std::to_string(uid));
+        }
+    }
+}
 
 bool setgroups_denied() {
     std::ifstream in("/proc/self/setgroups");

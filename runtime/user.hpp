@@ -12,6 +12,13 @@ namespace plugrt {
 // silently stay root (CVE-2026-30892 class).
 void switch_user(const oci::User& user);
 
+// runc fixStdioPermissions: before the uid switch, fchown each of fds 0-2 to `uid` (keeping its
+// gid) unless it already belongs to `uid` or is /dev/null (char 1:3), so that a non-root process
+// can reopen its stdio through /proc/self/fd/N (/dev/stdout). EINVAL (gid not mapped), EPERM
+// (owner not mapped in our user namespace) and EROFS are ignored, as runc does; a closed fd is
+// skipped.
+void fix_stdio_permissions(uint32_t uid);
+
 // True when /proc/self/setgroups says "deny".
 bool setgroups_denied();
 

@@ -1,4 +1,7 @@
 // `plugrt create [flags] ID`: runc's create (runtime-cli-contract §1.2 create).
+#include <unistd.h>
+
+#include <cstdlib>
 #include <memory>
 
 #include "runtime/container.hpp"
@@ -27,6 +30,9 @@ void register_create(CLI::App& app, GlobalOptions& globals) {
     sub->add_flag("-d,--detach")->description("Accepted and ignored: create is always detached");
     sub->callback([options, &globals] {
         options->systemd_cgroup = globals.systemd_cgroup;
+        // systemd socket activation: fds meant for us (LISTEN_PID) go on to the container.
+        options->listen_fds =
+            listen_fds_from_env(std::getenv("LISTEN_PID"), std::getenv("LISTEN_FDS"), ::getpid());
         StateStore store(globals.root);
         create_container(store, *options);
     });

@@ -3,8 +3,10 @@
 // deletes the container unless --keep.
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <memory>
 
 #include "runtime/container.hpp"
@@ -56,8 +58,16 @@ void register_run(CLI::App& app, GlobalOptions& globals) {
     sub->add_option("id", o.id, "Container id")->required();
     sub->callback([args, &globals] {
         args->create.systemd_cgroup = globals.systemd_cgroup;
-        StateStore store(globals.root);
+        // systemd socket activation: fds meant for us (LISTEN_PID) go on to the container.
+        args->create.listen_fds =
+            listen_fds_from_env(std::getenv("LISTEN_PID"), std::getenv("LISTEN_FDS"), ::getpid());
         const std::string& id = args->create.id;
+        if (!args->detach && !args->create.console_socket.empty()) {
+            // runc checkTerminal: the engine gets the pty only from a runtime that detaches.
+            throw Error(Error::Kind::Invalid,
+                        "container " + id + ": run: --console-socket needs --detach");
+        }
+        StateStore store(globals.root);
         create_container(store, args->create);
         try {
             start_container(store, id);

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -326,6 +327,58 @@ int sysctl(const std::string& name) {
     return 0;
 }
 
+// Whether 0-2 are terminals, the pty's name, and whether the process has a controlling
+// terminal (opening /dev/tty fails with ENXIO without one).
+int tty() {
+    std::string out = "{";
+    for (int fd = 0; fd <= 2; ++fd) {
+        out += "\"isatty" + std::to_string(fd) + "\":" + (isatty(fd) ? "true" : "false") + ",";
+    }
+    char name[256] = {};
+    if (ttyname_r(0, name, sizeof name) != 0) {
+        name[0] = '\0';
+    }
+    int ctty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    int ctty_errno = ctty < 0 ? errno : 0;
+    if (ctty >= 0) {
+        close(ctty);
+    }
+    std::printf(
+        "%s\"ttyname\":%s,\"controlling_tty\":%s,\"ctty_errno\":%d,\"sid\":%d,"
+        "\"pid\":%d}\n",
+        out.c_str(), quote(name).c_str(), ctty >= 0 ? "true" : "false", ctty_errno, getsid(0),
+        getpid());
+    return 0;
+}
+
+// Reopens each of 0-2 through /proc/self/fd (what a shell does for /dev/stdout): 0 for
+// success, else the errno. A non-root process needs the runtime to have chowned them.
+int reopen_stdio() {
+    std::string out = "{";
+    for (int fd = 0; fd <= 2; ++fd) {
+        std::string path = "/proc/self/fd/" + std::to_string(fd);
+        // O_NONBLOCK: opening a pipe's read end whose writer is gone would otherwise block.
+        int reopened = open(path.c_str(), (fd == 0 ? O_RDONLY : O_WRONLY) | O_NONBLOCK | O_CLOEXEC);
+        int err = reopened < 0 ? errno : 0;
+        if (reopened >= 0) {
+            close(reopened);
+        }
+        out += std::string(fd ? "," : "") + "\"" + std::to_string(fd) + "\":" + std::to_string(err);
+    }
+    std::printf("%s,\"uid\":%u}\n", out.c_str(), getuid());
+    return 0;
+}
+
+// CLOCK_MONOTONIC and CLOCK_BOOTTIME in seconds, as this process's time namespace shows them.
+int clocks() {
+    timespec mono{}, boot{};
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_BOOTTIME, &boot);
+    std::printf("{\"monotonic\":%lld,\"boottime\":%lld}\n", static_cast<long long>(mono.tv_sec),
+                static_cast<long long>(boot.tv_sec));
+    return 0;
+}
+
 // As PID 1 of its namespace the probe would ignore SIGTERM (the kernel drops signals pid 1 has no
 // handler for), so `sleep` installs handlers: tests can then stop it the way engines do.
 void exit_on_signal(int sig) { _exit(128 + sig); }
@@ -363,8 +416,12 @@ int main(int argc, char** argv) {
     if (cmd == "sysctl") return sysctl(arg);
     if (cmd == "sleep") return sleep_for(arg.empty() ? "3600" : arg);
     if (cmd == "exit") return std::atoi(arg.c_str());
+    if (cmd == "tty") return tty();
+    if (cmd == "reopen-stdio") return reopen_stdio();
+    if (cmd == "clocks") return clocks();
     std::fprintf(stderr,
                  "usage: probe caps|ids|mounts|fds|cwd|env|hostname|rlimits|"
-                 "stat P|read P|write P|syscall NAME|sysctl NAME|sleep N|exit N\n");
+                 "stat P|read P|write P|syscall NAME|sysctl NAME|sleep N|exit N|tty|"
+                 "reopen-stdio|clocks\n");
     return 64;
 }

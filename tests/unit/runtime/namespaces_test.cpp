@@ -54,10 +54,31 @@ TEST_SUITE("runtime/namespaces") {
                              doctest::Contains("listed twice"), Error);
     }
 
-    TEST_CASE("time offsets are refused with a clear message") {
-        auto linux = with_namespaces({{"time", ""}});
-        linux.time_offsets["monotonic"] = oci::TimeOffset{};
-        CHECK_THROWS_WITH_AS(clone_flags_for(linux), doctest::Contains("timeOffsets"), Error);
+    TEST_CASE("time offsets need a new time namespace; a joined one is refused") {
+        auto created = with_namespaces({{"time", ""}});
+        created.time_offsets["monotonic"] = oci::TimeOffset{};
+        CHECK(clone_flags_for(created) == CLONE_NEWTIME);
+
+        auto none = with_namespaces({{"pid", ""}});
+        none.time_offsets["monotonic"] = oci::TimeOffset{};
+        CHECK_THROWS_WITH_AS(clone_flags_for(none),
+                             doctest::Contains("linux.timeOffsets: needs a new time namespace"),
+                             Error);
+
+        auto joined = with_namespaces({{"time", "/proc/1/ns/time"}});
+        joined.time_offsets["boottime"] = oci::TimeOffset{};
+        CHECK_THROWS_WITH_AS(clone_flags_for(joined), doctest::Contains("joined time namespace"),
+                             Error);
+    }
+
+    TEST_CASE("time offsets are written one clock per line, seconds then nanoseconds") {
+        std::map<std::string, oci::TimeOffset> offsets;
+        offsets["monotonic"].secs = 86400;
+        offsets["boottime"].secs = -5;
+        offsets["boottime"].nanosecs = 250;
+        // std::map order: boottime first; the kernel takes the lines in any order.
+        CHECK(format_time_offsets(offsets) == "boottime -5 250\nmonotonic 86400 0\n");
+        CHECK(format_time_offsets({}).empty());
     }
 
     TEST_CASE("spec names map to /proc/<pid>/ns names") {

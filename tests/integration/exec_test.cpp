@@ -1,0 +1,147 @@
+// `plugrt exec`: the process joins the container's cgroups before any of its own code runs,
+// lands in every namespace, its host pid goes to the pid file, and every setup failure exits 255
+// like runc (exec.go fatalWithCode) with the pid file left unwritten.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "integration/harness.hpp"
+
+using namespace plugrt::test;
+
+namespace {
+
+// A running container whose init sleeps; returns its host pid.
+int start_sleeper(Runtime& rt, Bundle& b, const std::string& id) {
+    auto r = rt.run({"run", "--detach", "--bundle", b.dir(), id});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
+    auto state = rt.state(id);
+    REQUIRE(state["status"] == "running");
+    return state["pid"].get<int>();
+}
+
+std::string proc_file(int pid, const char* name) {
+    return read_text_file("/proc/" + std::to_string(pid) + "/" + name);
+}
+
+// Runs a failing exec and checks runc's contract for it: 255, a message, no pid file.
+void expect_exec_failure(Runtime& rt, const std::vector<std::string>& args,
+                         const std::string& pid_file, const std::string& expected) {
+    std::vector<std::string> full = {"exec", "--pid-file", pid_file};
+    full.insert(full.end(), args.begin(), args.end());
+    auto r = rt.run(full);
+    CHECK_MESSAGE(r.exit_code == 255, r.describe());
+    CHECK_MESSAGE(r.err.find(expected) != std::string::npos, "stderr should mention '"
+                                                                 << expected << "'\n"
+                                                                 << r.describe());
+    CHECK_FALSE(path_exists(pid_file));
+}
+
+}  // namespace
+
+TEST_SUITE("integration/exec") {
+    TEST_CASE("the exec'd process is in the container's cgroups from its first instruction") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        int init = start_sleeper(rt, b, id);
+        // No cgroup namespace in the default spec, so /proc/self/cgroup shows host paths and the
+        // exec'd probe must see exactly the init's list. The probe reads it as its very first
+        // action: a process moved into the cgroup only after it started (the old race) shows
+        // the runtime's cgroup here. Several rounds, because a race may be won by luck.
+        std::string expected = proc_file(init, "cgroup");
+        REQUIRE(expected.find("/plugrt-test/") != std::string::npos);
+        for (int round = 0; round < 5; ++round) {
+            auto r = rt.run({"exec", id, "/probe", "read", "/proc/self/cgroup"});
+            REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
+            CHECK_MESSAGE(r.json()["content"] == expected, "round " << round << "\n"
+                                                                    << r.describe());
+        }
+    }
+
+    TEST_CASE("exec --detach --pid-file: host pid, every namespace, the cgroup, exit 0") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        int init = start_sleeper(rt, b, id);
+        std::string pid_file = b.dir() + "/exec.pid";
+        auto r = rt.run({"exec", "--detach", "--pid-file", pid_file, id, "/probe", "sleep", "600"});
+        REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
+        std::string text = read_text_file(pid_file);
+        REQUIRE_MESSAGE(!text.empty(), "no pid file after exec --detach");
+        CHECK(text.back() != '\n');
+        int pid = std::stoi(text);
+        CHECK(proc_file(pid, "cgroup") == proc_file(init, "cgroup"));
+        for (const char* ns : {"pid", "mnt", "net", "ipc", "uts"}) {
+            std::error_code ec;
+            auto mine =
+                std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/ns/" + ns, ec);
+            auto theirs =
+                std::filesystem::read_symlink("/proc/" + std::to_string(init) + "/ns/" + ns, ec);
+            CHECK_MESSAGE(mine == theirs, ns);
+        }
+        // The container's `ps` lists it.
+        auto ps = rt.run({"ps", "--format", "json", id});
+        REQUIRE_MESSAGE(ps.exit_code == 0, ps.describe());
+        const auto pids = ps.json();
+        bool listed = false;
+        for (const auto& p : pids) {
+            listed = listed || p.get<int>() == pid;
+        }
+        CHECK_MESSAGE(listed, ps.describe());
+        kill(pid, SIGKILL);
+    }
+
+    TEST_CASE("exec in the foreground returns the process's exit status") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        start_sleeper(rt, b, id);
+        auto r = rt.run({"exec", id, "/probe", "exit", "7"});
+        CHECK_MESSAGE(r.exit_code == 7, r.describe());
+    }
+
+    TEST_CASE("setup failures of exec exit 255 and write no pid file") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        int init = start_sleeper(rt, b, id);
+        std::string pid_file = b.dir() + "/exec.pid";
+
+        SUBCASE("a program missing from PATH") {
+            expect_exec_failure(rt, {id, "nosuchcmd"}, pid_file,
+                                "exec: \"nosuchcmd\": executable file not found in $PATH");
+        }
+        SUBCASE("a working directory that does not exist") {
+            expect_exec_failure(rt, {"--cwd", "/no/such/dir", id, "/probe", "exit", "0"}, pid_file,
+                                "/no/such/dir");
+        }
+        SUBCASE("an unknown container") {
+            expect_exec_failure(rt, {"it-no-such-container", "/probe", "exit", "0"}, pid_file,
+                                "does not exist");
+        }
+        SUBCASE("a stopped container") {
+            kill(init, SIGKILL);
+            REQUIRE(wait_until([&] { return rt.state(id)["status"] == "stopped"; }));
+            expect_exec_failure(rt, {id, "/probe", "exit", "0"}, pid_file, "stopped");
+        }
+        SUBCASE("detached, a program that is not executable") {
+            // The probe rootfs has no /etc/hostname-like data file; the bundle adds one.
+            b.add_file("/data.txt", "not a program\n", 0644);
+            expect_exec_failure(rt, {"--detach", id, "/data.txt"}, pid_file, "permission denied");
+        }
+        // Whatever failed, nothing of the attempt stays in the container.
+        if (rt.state(id)["status"] == "running") {
+            auto ps = rt.run({"ps", "--format", "json", id});
+            REQUIRE_MESSAGE(ps.exit_code == 0, ps.describe());
+            CHECK_MESSAGE(ps.json().size() == 1, ps.describe());
+        }
+    }
+}
