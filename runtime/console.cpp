@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -58,6 +59,20 @@ void send_fd(int socket_fd, int fd, const std::string& payload) {
     }
 }
 
+// runc's mountConsole: the pty slave also appears as /dev/console, which programs that write to
+// "the console" (init systems, some daemons' fatal messages) open by name. Runs after
+// pivot_root, inside the container's /dev; the file is created as the bind target if missing.
+void mount_console(const char* slave) {
+    UniqueFd target(::open("/dev/console", O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!target) {
+        throw_errno("create /dev/console in the container as the console's mountpoint");
+    }
+    target.reset();
+    if (::mount(slave, "/dev/console", nullptr, MS_BIND, nullptr) != 0) {
+        throw_errno(std::string("bind-mount the pty slave ") + slave + " onto /dev/console");
+    }
+}
+
 void setup_console(int socket_fd, const oci::Process& process) {
     UniqueFd sock(socket_fd);
     UniqueFd master(::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
@@ -81,6 +96,7 @@ void setup_console(int socket_fd, const oci::Process& process) {
     if (!slave) {
         throw_errno(std::string("open pty slave ") + name);
     }
+    mount_console(name);
     send_fd(sock.get(), master.get(), name);
     for (int fd = 0; fd <= 2; ++fd) {
         if (::dup2(slave.get(), fd) < 0) {

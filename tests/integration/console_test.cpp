@@ -121,6 +121,7 @@ void check_terminal_report(const nlohmann::json& tty) {
     CHECK(tty["ttyname"].get<std::string>().rfind("/dev/pts/", 0) == 0);
     CHECK_MESSAGE(tty["controlling_tty"] == true, tty.dump());
     CHECK(tty["sid"] == tty["pid"]);  // a session of its own, led by the process
+    CHECK_MESSAGE(tty["console_is_pty"] == true, tty.dump());  // runc's /dev/console bind
 }
 
 }  // namespace

@@ -343,11 +343,16 @@ int tty() {
     if (ctty >= 0) {
         close(ctty);
     }
+    // runc binds the pty slave onto /dev/console: the same character device as stdin.
+    struct stat console {
+    }, in{};
+    const bool console_is_pty = stat("/dev/console", &console) == 0 && fstat(0, &in) == 0 &&
+                                S_ISCHR(console.st_mode) && console.st_rdev == in.st_rdev;
     std::printf(
         "%s\"ttyname\":%s,\"controlling_tty\":%s,\"ctty_errno\":%d,\"sid\":%d,"
-        "\"pid\":%d}\n",
+        "\"pid\":%d,\"console_is_pty\":%s}\n",
         out.c_str(), quote(name).c_str(), ctty >= 0 ? "true" : "false", ctty_errno, getsid(0),
-        getpid());
+        getpid(), console_is_pty ? "true" : "false");
     return 0;
 }
 
