@@ -81,7 +81,8 @@ void run(const PluginSpecArgs& args) {
     print_warnings(report.warnings);
     if (!report.ok()) {
         for (const auto& e : report.errors) {
-            std::cerr << "plugrt: config.json: " << e.path << ": " << e.message << "\n";
+            std::cerr << "plugrt: " << args.dir << "/config.json: " << e.path << ": " << e.message
+                      << "\n";
         }
         throw ExitStatus{1};
     }
