@@ -15,12 +15,6 @@ std::string join(std::string base, std::string_view name) {
     return base + std::string(name);
 }
 
-bool is_plugin_id(const std::string& id) {
-    return id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
-}
-
 Mount bind_mount(std::string source, std::string destination, std::vector<std::string> options) {
     Mount m;
     m.destination = std::move(destination);
@@ -68,6 +62,12 @@ bool declares_type(const PluginConfig& config, std::string_view type) {
 }
 
 }  // namespace
+
+bool is_plugin_id(std::string_view id) noexcept {
+    return id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
 
 std::string plugin_home_dir(const PluginSpecOptions& options) {
     if (!options.plugin_dir.empty()) return options.plugin_dir;

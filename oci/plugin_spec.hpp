@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "oci/docker_defaults.hpp"
@@ -31,6 +32,9 @@ struct GeneratedSpec {
     Spec spec;
     std::vector<Issue> warnings;  // what Docker's quirks did to this plugin
 };
+
+// Docker's plugin id: 64 lower-case hex digits.
+bool is_plugin_id(std::string_view id) noexcept;
 
 // Host directories the spec refers to (the supervisor creates them before starting).
 std::string plugin_home_dir(const PluginSpecOptions& options);

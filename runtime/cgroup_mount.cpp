@@ -3,14 +3,12 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "runtime/cgroup_detect.hpp"
 #include "runtime/error.hpp"
 #include "runtime/mount_api.hpp"
 #include "runtime/mounts.hpp"
 #include "runtime/path_in_root.hpp"
+#include "runtime/text_file.hpp"
 
 namespace plugrt {
 namespace {
@@ -27,16 +25,6 @@ bool has_cgroup_namespace(const oci::Spec& spec) {
         }
     }
     return false;
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        throw_errno("open " + path);
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 std::string basename_of(const std::string& path) {
@@ -68,7 +56,7 @@ void mount_v1(const PlannedMount& m, int root_fd, const CgroupLayout& layout, bo
         throw_errno("mount tmpfs for cgroups onto " + m.destination);
     }
     InRootPath top = open_in_root(root_fd, m.destination);
-    auto own = parse_proc_cgroup(read_text("/proc/self/cgroup"));
+    auto own = parse_proc_cgroup(read_text_file("/proc/self/cgroup"));
     for (const auto& h : layout.v1) {
         const std::string name = basename_of(h.mount_point);
         const std::string shown = m.destination + "/" + name;
@@ -122,7 +110,7 @@ void mount_v2(const PlannedMount& m, int root_fd, const CgroupLayout& layout, bo
     if (cgroupns || (err != EPERM && err != EBUSY)) {
         throw_errno(err, "mount cgroup2 onto " + m.destination);
     }
-    auto own = parse_proc_cgroup(read_text("/proc/self/cgroup"));
+    auto own = parse_proc_cgroup(read_text_file("/proc/self/cgroup"));
     auto path = cgroup_path_for(own, *layout.unified);
     auto host_dir = path ? cgroup_dir_on_host(*layout.unified, *path) : std::nullopt;
     if (!host_dir) {

@@ -15,6 +15,7 @@
 #include "runtime/cgroups_v1.hpp"
 #include "runtime/cgroups_v2.hpp"
 #include "runtime/error.hpp"
+#include "runtime/text_file.hpp"
 #include "runtime/unique_fd.hpp"
 
 namespace plugrt {
@@ -37,16 +38,6 @@ CgroupMode mode_from_name(const std::string& name) {
     if (name == "unified") return CgroupMode::Unified;
     if (name == "legacy") return CgroupMode::Legacy;
     throw Error(Error::Kind::Invalid, "cgroup state: unknown mode '" + name + "'");
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        throw_errno("open " + path);
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 std::string parent_of(const std::string& path) {
@@ -83,11 +74,11 @@ std::optional<std::string> dir_in(const CgroupHierarchy& h,
 // them from the parent (runc fs/cpuset.go ensureParent).
 void inherit_cpuset(const std::string& dir) {
     for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
-        std::string mine = read_text(dir + "/" + file);
+        std::string mine = read_text_file(dir + "/" + file);
         if (mine.find_first_not_of(" \n") != std::string::npos) {
             continue;
         }
-        std::string parent = read_text(parent_of(dir) + "/" + file);
+        std::string parent = read_text_file(parent_of(dir) + "/" + file);
         parent.erase(parent.find_last_not_of(" \n") + 1);
         write_cgroup_file(dir, file, parent);
     }
@@ -183,7 +174,7 @@ std::vector<CgroupDir> plan_cgroup_dirs(const CgroupLayout& layout,
 }
 
 HostCgroups read_host_cgroups() {
-    return HostCgroups{detect_host_cgroup_layout(), read_text("/proc/self/cgroup")};
+    return HostCgroups{detect_host_cgroup_layout(), read_text_file("/proc/self/cgroup")};
 }
 
 CgroupMoveWarmup::CgroupMoveWarmup(const HostCgroups& host) noexcept {

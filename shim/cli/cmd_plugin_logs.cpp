@@ -76,11 +76,7 @@ void logs(const LogsArgs& args, const GlobalOptions& globals) {
             if (reopened) file = std::move(reopened);
             copy_available(file.get());
         }
-        if (ready == 0) {
-            const auto status =
-                shim::read_supervisor_status(config.file(shim::kSupervisorStatusFile));
-            if (!status || !shim::supervisor_alive(*status, config.state_dir)) return;
-        }
+        if (ready == 0 && !shim::running_supervisor(config.state_dir)) return;
     }
 }
 

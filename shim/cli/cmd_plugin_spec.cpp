@@ -31,15 +31,11 @@ struct PluginSpecArgs {
     std::string output;
 };
 
-bool is_hex_id(const std::string& s) {
-    return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
 std::string default_id(const std::string& dir) {
     std::string trimmed = dir;
     while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
     const std::string base = trimmed.substr(trimmed.find_last_of('/') + 1);
-    return is_hex_id(base) ? base : kPlaceholderId;
+    return oci::is_plugin_id(base) ? base : kPlaceholderId;
 }
 
 std::string read_config(const std::string& dir) {

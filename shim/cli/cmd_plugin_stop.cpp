@@ -34,8 +34,8 @@ void stop(const StopArgs& args, const GlobalOptions& globals) {
     const auto paths = launch_paths(args.paths, globals);
     const auto config = shim::locate_supervised(args.target, paths);
     const std::string label = config.plugin_name + " (" + config.plugin_id.substr(0, 12) + ")";
-    const auto status = shim::read_supervisor_status(config.file(shim::kSupervisorStatusFile));
-    if (!status || !shim::supervisor_alive(*status, config.state_dir)) {
+    const auto status = shim::running_supervisor(config.state_dir);
+    if (!status) {
         throw Error(Error::Kind::WrongState, "plugin " + label + " is not running");
     }
     const auto timeout = args.timeout.empty() ? config.stop_timeout

@@ -29,10 +29,8 @@ struct StoreArgs {
 
 std::optional<shim::SupervisorStatus> live_status(const PluginPathOptions& paths,
                                                   const std::string& id) {
-    const std::string dir = paths.state + "/" + id;
     try {
-        auto status = shim::read_supervisor_status(dir + "/" + shim::kSupervisorStatusFile);
-        if (status && shim::supervisor_alive(*status, dir)) return status;
+        return shim::running_supervisor(paths.state + "/" + id);
     } catch (const Error&) {
         // A damaged status file means no supervisor we can talk to.
     }

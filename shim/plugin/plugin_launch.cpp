@@ -23,10 +23,6 @@ namespace plugrt::shim {
 namespace fs = std::filesystem;
 namespace {
 
-bool is_hex_id(const std::string& s) {
-    return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
 bool looks_like_directory(const std::string& target) {
     if (target.find('/') != std::string::npos || target == "." || target == "..") return true;
     std::error_code ec;
@@ -70,7 +66,7 @@ Resolved resolve(const LaunchRequest& request, const LaunchPaths& paths) {
         r.plugin_dir = dir_text;
         r.name = fs::path(dir_text).filename().string();
         r.id = request.id.empty() ? plugin_id_for_directory(dir_text) : request.id;
-        if (!is_hex_id(r.id)) {
+        if (!oci::is_plugin_id(r.id)) {
             throw Error(Error::Kind::Invalid,
                         "--id: must be 64 lower-case hex digits, got \"" + r.id + "\"");
         }
@@ -101,7 +97,7 @@ void write_text(const std::string& path, const std::string& text) {
 
 std::string plugin_id_for_directory(const std::string& absolute_dir) {
     const std::string base = fs::path(absolute_dir).filename().string();
-    if (is_hex_id(base)) return base;
+    if (oci::is_plugin_id(base)) return base;
     // Four FNV-1a 64-bit hashes of the path with different seeds: not cryptographic, only a
     // stable name for a directory on this host.
     std::string id;
@@ -189,8 +185,7 @@ PreparedLaunch prepare_launch(const LaunchRequest& request, const LaunchPaths& p
     // Refuse the destination now rather than in the detached supervisor.
     (void)parse_log_destination(c.log_destination, c.log_format);
 
-    if (const auto status = read_supervisor_status(c.file(kSupervisorStatusFile));
-        status && supervisor_alive(*status, c.state_dir)) {
+    if (const auto status = running_supervisor(c.state_dir)) {
         throw Error(Error::Kind::Exists, "plugin " + plugin.name + " (" + plugin.id.substr(0, 12) +
                                              ") is already running (supervisor pid " +
                                              std::to_string(status->supervisor_pid) + ")");
@@ -252,7 +247,7 @@ SupervisorConfig locate_supervised(const std::string& target, const LaunchPaths&
         std::vector<SupervisorConfig> matches;
         for (const auto& entry : fs::directory_iterator(paths.state_root, ec)) {
             const std::string id = entry.path().filename().string();
-            if (!is_hex_id(id)) continue;
+            if (!oci::is_plugin_id(id)) continue;
             auto c = load(id);
             if (!c) continue;
             if (id.rfind(target, 0) == 0 || c->plugin_name == target) matches.push_back(*c);

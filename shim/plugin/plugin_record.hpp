@@ -17,7 +17,7 @@
 
 #include "oci/plugin_config.hpp"
 #include "oci/plugin_settings.hpp"
-#include "shim/common/text_file.hpp"
+#include "runtime/text_file.hpp"
 
 namespace plugrt::shim {
 

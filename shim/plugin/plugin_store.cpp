@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "oci/errors.hpp"
+#include "oci/plugin_spec.hpp"
 #include "runtime/error.hpp"
 #include "runtime/mountinfo.hpp"
 #include "shim/plugin/archive_extract.hpp"
@@ -22,12 +23,6 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 namespace {
-
-bool is_plugin_id(std::string_view text) {
-    return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
-}
 
 // `cp -a` keeps owners, modes, times, xattrs, hard links and device nodes; reimplementing that
 // tree walk in-process would only add bugs.
@@ -232,7 +227,7 @@ std::vector<PluginRecord> PluginStore::list() const {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(root_, ec)) {
         const std::string id = entry.path().filename().string();
-        if (is_plugin_id(id) && fs::exists(entry.path() / "plugin.json"))
+        if (oci::is_plugin_id(id) && fs::exists(entry.path() / "plugin.json"))
             records.push_back(load(id));
     }
     std::sort(records.begin(), records.end(),

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/error.hpp"
+#include "runtime/text_file.hpp"
 #include "runtime/unique_fd.hpp"
-#include "shim/common/text_file.hpp"
 
 namespace plugrt::shim {
 namespace {

@@ -16,8 +16,8 @@
 #include "runtime/error.hpp"
 #include "runtime/runtime_log.hpp"
 #include "runtime/syscalls.hpp"
+#include "runtime/text_file.hpp"
 #include "shim/common/duration.hpp"
-#include "shim/common/text_file.hpp"
 #include "shim/plugin/plugin_host.hpp"
 #include "shim/plugin/resident_text.hpp"
 
@@ -213,20 +213,13 @@ void Supervisor::start_container() {
     const std::string pid_file = config_.file(kPidFile);
     ::unlink(pid_file.c_str());
 
+    // The first start is never retried: `plugin start` is waiting for its outcome.
     auto failed = [&](const std::string& why) {
-        if (!ever_enabled_) {
+        if (ever_enabled_) {
+            restart_later(why, since(started_at_), "");
+        } else {
             give_up(why);
-            return;
         }
-        const auto delay = restarts_.on_crash(since(started_at_));
-        if (!delay) {
-            give_up(why + "; giving up after " + std::to_string(restarts_.total()) + " restarts");
-            return;
-        }
-        state_ = State::Restarting;
-        publish("restarting", why + "; next start in " + format_duration(*delay));
-        event(why + "; next start in " + format_duration(*delay));
-        arm_timer(*delay);
     };
 
     const auto created = runtime_.run(
@@ -260,11 +253,7 @@ void Supervisor::start_container() {
     publish("starting", "running as pid " + std::to_string(pid) + ", waiting for " +
                             (config_.socket_path.empty() ? "nothing" : config_.socket_path));
     if (config_.socket_path.empty()) {
-        state_ = State::Enabled;
-        ever_enabled_ = true;
-        status_.ready_ms = since(started_at_).count();
-        publish("enabled", "enabled (no socket declared)");
-        report_start({true, status_.ready_ms, ""});
+        become_enabled("");
         return;
     }
     ActivationRequest request;
@@ -282,17 +271,7 @@ void Supervisor::on_probe_done() {
     if (state_ != State::Starting) return;
     if (report.plugin_exited) return;  // the SIGCHLD path reports the exit with its status
     if (report.ready) {
-        state_ = State::Enabled;
-        ever_enabled_ = true;
-        status_.ready_ms = since(started_at_).count();
-        const std::string what =
-            "enabled in " + std::to_string(status_.ready_ms) + " ms" +
-            (report.summary.empty() ? "" : " (implements " + report.summary + ")");
-        publish("enabled", what);
-        event(what);
-        report_start({true, status_.ready_ms, report.summary});
-        // Start-up code is done with until the next restart; keep only what the loop runs.
-        drop_resident_text();
+        become_enabled(report.summary);
         return;
     }
     const std::string why = "not ready: " + report.summary + last_lines();
@@ -410,15 +389,36 @@ void Supervisor::on_plugin_exit(int wait_status) {
         give_up(how + " before it was ready" + last_lines());
         return;
     }
+    restart_later(how + " after " + format_duration(uptime), uptime, last_lines());
+}
+
+void Supervisor::become_enabled(const std::string& implements) {
+    state_ = State::Enabled;
+    ever_enabled_ = true;
+    status_.ready_ms = since(started_at_).count();
+    std::string what = "enabled in " + std::to_string(status_.ready_ms) + " ms";
+    if (!implements.empty()) {
+        what += " (implements " + implements + ")";
+    } else if (config_.socket_path.empty()) {
+        what += " (no socket declared)";
+    }
+    publish("enabled", what);
+    event(what);
+    report_start({true, status_.ready_ms, implements});
+    // Start-up code is done with until the next restart; keep only what the loop runs.
+    drop_resident_text();
+}
+
+void Supervisor::restart_later(const std::string& why, std::chrono::milliseconds uptime,
+                               const std::string& output) {
     const auto delay = restarts_.on_crash(uptime);
     if (!delay) {
-        give_up(how + "; giving up after " + std::to_string(restarts_.total()) + " restarts" +
-                last_lines());
+        give_up(why + "; giving up after " + std::to_string(restarts_.total()) + " restarts" +
+                output);
         return;
     }
     state_ = State::Restarting;
-    const std::string what = how + " after " + format_duration(uptime) + "; restarting in " +
-                             format_duration(*delay) + " (restart " +
+    const std::string what = why + "; restarting in " + format_duration(*delay) + " (restart " +
                              std::to_string(restarts_.consecutive()) + " of " +
                              std::to_string(restarts_.policy().max_restarts) + ")";
     publish("restarting", what);

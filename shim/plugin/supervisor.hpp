@@ -68,6 +68,10 @@ private:
     void on_probe_done();
     void on_timer();
     void on_plugin_exit(int wait_status);
+    void become_enabled(const std::string& implements);
+    // After a crash of an enabled plugin: start it again after the backoff, or give up.
+    void restart_later(const std::string& why, std::chrono::milliseconds uptime,
+                       const std::string& output);
     void request_stop(std::chrono::milliseconds timeout);
     void give_up(const std::string& reason);
     void finish(int exit_code, const std::string& final_state, const std::string& message);

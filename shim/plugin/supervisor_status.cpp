@@ -5,7 +5,8 @@
 
 #include "runtime/error.hpp"
 #include "runtime/runtime_log.hpp"
-#include "shim/common/text_file.hpp"
+#include "runtime/text_file.hpp"
+#include "shim/plugin/supervisor_config.hpp"
 
 namespace plugrt::shim {
 
@@ -46,15 +47,17 @@ std::optional<SupervisorStatus> read_supervisor_status(const std::string& path) 
     }
 }
 
-bool supervisor_alive(const SupervisorStatus& status, const std::string& state_dir) {
-    if (status.supervisor_pid <= 0) return false;
+std::optional<SupervisorStatus> running_supervisor(const std::string& state_dir) {
+    auto status = read_supervisor_status(state_dir + "/" + kSupervisorStatusFile);
+    if (!status || status->supervisor_pid <= 0) return std::nullopt;
     try {
         const std::string cmdline =
-            read_text_file("/proc/" + std::to_string(status.supervisor_pid) + "/cmdline");
-        return cmdline.find(state_dir) != std::string::npos;
+            read_text_file("/proc/" + std::to_string(status->supervisor_pid) + "/cmdline");
+        if (cmdline.find(state_dir) != std::string::npos) return status;
     } catch (const SysError&) {
-        return false;  // gone
+        // gone
     }
+    return std::nullopt;
 }
 
 }  // namespace plugrt::shim

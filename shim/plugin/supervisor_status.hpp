@@ -26,9 +26,10 @@ void write_supervisor_status(const std::string& path, const SupervisorStatus& st
 // a status document.
 std::optional<SupervisorStatus> read_supervisor_status(const std::string& path);
 
-// True when `status` names a supervisor process that is still alive (and is a plugrt
-// supervisor: its /proc/<pid>/cmdline mentions the state dir), so a stale file whose pid was
-// reused by another process never counts as running.
-bool supervisor_alive(const SupervisorStatus& status, const std::string& state_dir);
+// The status in `state_dir` when it names a supervisor process that is still alive (and is a
+// plugrt supervisor: its /proc/<pid>/cmdline mentions the state dir), so a stale file whose
+// pid was reused by another process never counts as running. nullopt otherwise; throws like
+// read_supervisor_status for a damaged file.
+std::optional<SupervisorStatus> running_supervisor(const std::string& state_dir);
 
 }  // namespace plugrt::shim

@@ -14,7 +14,7 @@
 #include <exception>
 #include <string>
 
-#include "shim/common/text_file.hpp"
+#include "runtime/text_file.hpp"
 #include "shim/plugin/supervisor.hpp"
 #include "shim/plugin/supervisor_config.hpp"
 
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     try {
         const std::string file = state_dir + "/" + plugrt::shim::kSupervisorConfigFile;
         plugrt::shim::Supervisor supervisor(
-            plugrt::shim::supervisor_config_from_json(plugrt::shim::read_text_file(file), file),
+            plugrt::shim::supervisor_config_from_json(plugrt::read_text_file(file), file),
             ready_fd);
         return supervisor.run();
     } catch (const std::exception& e) {

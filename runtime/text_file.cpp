@@ -1,4 +1,4 @@
-#include "shim/common/text_file.hpp"
+#include "runtime/text_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include "runtime/error.hpp"
 #include "runtime/unique_fd.hpp"
 
-namespace plugrt::shim {
+namespace plugrt {
 
 void write_file_atomically(const std::string& path, std::string_view text) {
     const std::string temporary = path + ".tmp";
@@ -46,4 +46,4 @@ std::string read_text_file(const std::string& path) {
     return text;
 }
 
-}  // namespace plugrt::shim
+}  // namespace plugrt
