@@ -177,46 +177,6 @@ HostCgroups read_host_cgroups() {
     return HostCgroups{detect_host_cgroup_layout(), read_text_file("/proc/self/cgroup")};
 }
 
-CgroupMoveWarmup::CgroupMoveWarmup(const HostCgroups& host) noexcept {
-    try {
-        const auto own = parse_proc_cgroup(host.proc_self_cgroup);
-        std::vector<const CgroupHierarchy*> candidates;
-        if (host.layout.unified) {
-            candidates.push_back(&*host.layout.unified);
-        }
-        for (const auto& h : host.layout.v1) {
-            candidates.push_back(&h);
-        }
-        for (const CgroupHierarchy* h : candidates) {
-            auto path = cgroup_path_for(own, *h);
-            auto dir = path ? cgroup_dir_on_host(*h, *path) : std::nullopt;
-            if (dir) {
-                procs_path_ = *dir + "/cgroup.procs";
-                break;
-            }
-        }
-        if (procs_path_.empty()) {
-            return;
-        }
-        pid_text_ = std::to_string(::getpid());
-        // The thread only reads strings owned by this object, which joins it in finish().
-        thread_ = std::thread([this] {
-            UniqueFd fd(::open(procs_path_.c_str(), O_WRONLY | O_CLOEXEC));
-            if (fd) {
-                [[maybe_unused]] ssize_t n = ::write(fd.get(), pid_text_.data(), pid_text_.size());
-            }
-        });
-    } catch (...) {
-        // No warm-up (e.g. the thread could not be created): add_process() waits instead.
-    }
-}
-
-void CgroupMoveWarmup::finish() noexcept {
-    if (thread_.joinable()) {
-        thread_.join();
-    }
-}
-
 Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bool systemd) {
     if (systemd) {
         return create(container_id, spec, systemd, HostCgroups{});  // refuses, see below
@@ -261,6 +221,14 @@ Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bo
 void Cgroup::add_process(pid_t pid) {
     for (const auto& dir : dirs_) {
         write_cgroup_file(dir.path, "cgroup.procs", std::to_string(pid));
+    }
+}
+
+void Cgroup::add_process_to_unified(pid_t pid) {
+    for (const auto& dir : dirs_) {
+        if (dir.key.empty()) {
+            write_cgroup_file(dir.path, "cgroup.procs", std::to_string(pid));
+        }
     }
 }
 

@@ -11,9 +11,10 @@
 //                                         host (v2's "no internal processes" rule).
 // Paths are cleaned lexically so ".." cannot climb out of the hierarchy.
 //
-// Lifecycle: create() makes the directories (rolled back if any step fails), add_process() and
-// apply_resources() fill them, to_state()/from_state() let later invocations (kill --all, ps,
-// delete) find them, destroy() removes every directory create() made.
+// Lifecycle: create() makes the directories (rolled back if any step fails), apply_resources()
+// sets the limits, the init enters them (cgroup_join.hpp; add_process() for `exec`),
+// to_state()/from_state() let later invocations (kill --all, ps, delete) find them, destroy()
+// removes every directory create() made.
 #pragma once
 
 #include <sys/types.h>
@@ -21,7 +22,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "oci/spec.hpp"
@@ -50,33 +50,6 @@ struct HostCgroups {
 };
 HostCgroups read_host_cgroups();
 
-// Takes the cost of the first cgroup.procs write of add_process() off the critical path.
-//
-// Moving a task between cgroups takes the kernel's global cgroup_threadgroup_rwsem for writing,
-// and the first writer after a quiet period waits for a full RCU grace period (rcu_sync_enter:
-// 6-20 ms measured on this 2-CPU VM, the largest single cost of `plugrt run`). Later writers
-// within about one grace period pass straight through. So at the start of `create` a thread
-// writes our own pid into our own cgroup, a migration into the cgroup we are already in (the
-// kernel does nothing but take and drop the lock), and the grace period runs while the main
-// thread loads the bundle and prepares the cgroups. finish() joins the thread; it must be
-// called before the init is cloned (clone3 copies memory without glibc's fork handlers, so no
-// second thread may be running then). Best effort: every failure is ignored, add_process()
-// then simply pays the wait itself.
-class CgroupMoveWarmup {
-public:
-    CgroupMoveWarmup() = default;
-    explicit CgroupMoveWarmup(const HostCgroups& host) noexcept;
-    ~CgroupMoveWarmup() { finish(); }
-    CgroupMoveWarmup(const CgroupMoveWarmup&) = delete;
-    CgroupMoveWarmup& operator=(const CgroupMoveWarmup&) = delete;
-    void finish() noexcept;
-
-private:
-    std::string procs_path_;  // cgroup.procs of our own cgroup in one hierarchy
-    std::string pid_text_;
-    std::thread thread_;
-};
-
 class Cgroup {
 public:
     Cgroup() = default;
@@ -90,8 +63,12 @@ public:
     static Cgroup from_state(const nlohmann::json& state);
     nlohmann::json to_state() const;
 
-    // Writes the pid to cgroup.procs of every hierarchy.
+    // Writes the pid to cgroup.procs of every hierarchy (`exec`'s joiner). The container's init
+    // enters on its own instead, see cgroup_join.hpp.
     void add_process(pid_t pid);
+    // Writes the pid to cgroup.procs of the unified hierarchy only (none: nothing to do); for a
+    // kernel that refused clone3(CLONE_INTO_CGROUP).
+    void add_process_to_unified(pid_t pid);
     // linux.resources: v1 devices (deny all, the spec's rules in order, then runc's default
     // allow list), memory limit, cpu shares/quota/period, pids limit; v2 equivalents.
     void apply_resources(const oci::Linux& linux);

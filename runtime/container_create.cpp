@@ -87,10 +87,7 @@ void create_steps(const StateStore& store, const CreateOptions& options) {
     // R1: everything that can be checked without touching the system.
     validate_container_id(options.id);
     require_systemd_if_asked(options.systemd_cgroup);
-    // First, so that the kernel's grace period for the init's cgroup move (R5) overlaps
-    // everything up to the clone; see CgroupMoveWarmup.
     const HostCgroups host_cgroups = read_host_cgroups();
-    CgroupMoveWarmup cgroup_warmup(host_cgroups);
     Bundle bundle = load_bundle(options.bundle_dir);
     const oci::Spec& spec = bundle.spec;
     const oci::Linux empty_linux;
@@ -128,6 +125,10 @@ void create_steps(const StateStore& store, const CreateOptions& options) {
     }
     cgroup.emplace(Cgroup::create(options.id, spec, options.systemd_cgroup, host_cgroups));
     rollback.add([&] { cgroup->destroy(); });
+    // Limits before the init exists: it enters cgroups that already have them, by itself
+    // (cgroup_join.hpp), so no step of it runs unlimited.
+    cgroup->apply_resources(linux);
+    CgroupEntry cgroup_entry = open_cgroup_entry(*cgroup);
 
     // R4: nothing of ours above 3+L+N may reach the container (youki main process :77-85):
     // L socket-activation fds first, then the N preserved ones (runc utils_linux.go).
@@ -146,8 +147,8 @@ void create_steps(const StateStore& store, const CreateOptions& options) {
     config.runtime_hooks = has_runtime_hooks(spec);
     config.seccomp = seccomp ? &*seccomp : nullptr;
     config.close_in_child = {lock.fd()};
-    cgroup_warmup.finish();  // no second thread may run across clone3
-    init = spawn_init(config, linux);
+    config.cgroup_tasks = &cgroup_entry.tasks_files;
+    init = spawn_init(config, linux, cgroup_entry);
     // Registered after the cgroup's undo, so it runs first: kill (through the pidfd, immune to
     // pid reuse) and reap the init before its cgroup is removed.
     rollback.add([&] {
@@ -158,10 +159,12 @@ void create_steps(const StateStore& store, const CreateOptions& options) {
     console.reset();
 
     try {
-        // R5: cgroup membership and id maps before the init does anything (runc
-        // process_linux.go:824); resources apply to everything the init does from here on.
-        cgroup->add_process(init.pid);
-        cgroup->apply_resources(linux);
+        // R5: id maps before the init does anything (runc process_linux.go:824); the init
+        // enters its v1 cgroups itself after Go, was born in the unified one if the kernel
+        // could, and is moved there here otherwise.
+        if (!init.born_in_unified_cgroup) {
+            cgroup->add_process_to_unified(init.pid);
+        }
         write_id_mappings(init.pid, linux);
         init.channel.send(SyncMessage::Go);
 

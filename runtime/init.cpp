@@ -92,10 +92,15 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
         throw_errno("prctl(PR_SET_PDEATHSIG)");
     }
-    channel.expect(SyncMessage::Go);  // R has put us in the cgroup and written id maps (R5)
+    channel.expect(SyncMessage::Go);  // R has written id maps (R5)
+    // I1b: into the container's cgroups first, so that their limits cover everything below.
+    // We enter them ourselves, which the kernel does without a global lock (cgroup_join.hpp).
+    if (config.cgroup_tasks != nullptr) {
+        enter_cgroups_from_inside(*config.cgroup_tasks);
+    }
 
-    // I2: the cgroup namespace only now, so that its root is the container's cgroup, which R
-    // joined us to before Go (crun linux.c:6123).
+    // I2: the cgroup namespace only now, so that its root is the container's cgroup, which we
+    // have just entered (crun linux.c:6123).
     join_namespaces_in_child(linux);
     become_root_in_user_namespace(linux);
     unshare_cgroup_namespace_if_requested(linux);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "oci/spec.hpp"
+#include "runtime/cgroup_join.hpp"
 #include "runtime/sync_channel.hpp"
 
 namespace plugrt {
@@ -30,6 +31,8 @@ struct InitConfig {
     bool runtime_hooks = false;               // prestart/createRuntime exist: ask R to run them
     const SeccompProgram* seccomp = nullptr;  // compiled by R (crun seccomp.c:851)
     std::vector<int> close_in_child;  // R's fds the init must not keep (lock, sync parent end)
+    // v1 `tasks` files the init writes "0" to as its first step (cgroup_join.hpp), or nullptr.
+    std::vector<CgroupTasksFile>* cgroup_tasks = nullptr;
 };
 
 // Runs in the freshly cloned child and never returns: either execve succeeds or the init sends

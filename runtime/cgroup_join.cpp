@@ -1,0 +1,40 @@
+#include "runtime/cgroup_join.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "runtime/error.hpp"
+
+namespace plugrt {
+
+CgroupEntry open_cgroup_entry(const Cgroup& cgroup) {
+    CgroupEntry entry;
+    for (const auto& dir : cgroup.dirs()) {
+        if (dir.key.empty()) {
+            entry.unified_dir.reset(::open(dir.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+            if (!entry.unified_dir) {
+                throw_errno("open cgroup " + dir.path);
+            }
+            entry.unified_path = dir.path;
+            continue;
+        }
+        std::string path = dir.path + "/tasks";
+        UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd) {
+            throw_errno("open " + path);
+        }
+        entry.tasks_files.push_back({std::move(fd), std::move(path)});
+    }
+    return entry;
+}
+
+void enter_cgroups_from_inside(std::vector<CgroupTasksFile>& files) {
+    for (auto& file : files) {
+        if (::write(file.fd.get(), "0", 1) != 1) {
+            throw_errno("join cgroup: write 0 to " + file.path);
+        }
+        file.fd.reset();
+    }
+}
+
+}  // namespace plugrt
