@@ -48,16 +48,44 @@ bool wait_for_exit(int pidfd, std::chrono::milliseconds timeout) {
     return ready > 0;
 }
 
+// Whether the container's spec asked for a PID namespace of its own (not a joined one).
+bool has_private_pid_namespace(const nlohmann::json& record) {
+    static const nlohmann::json::json_pointer kNamespaces("/spec/linux/namespaces");
+    if (!record.contains(kNamespaces) || !record.at(kNamespaces).is_array()) {
+        return false;
+    }
+    for (const auto& ns : record.at(kNamespaces)) {
+        if (ns.is_object() && ns.value("type", "") == "pid" && ns.value("path", "").empty()) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Whether the recorded spec has hooks at all; decoding the whole spec is skipped otherwise.
+bool has_hooks(const nlohmann::json& record) {
+    static const nlohmann::json::json_pointer kHooks("/spec/hooks");
+    return record.contains(kHooks);
+}
+
 // cgroup removal after the init died: a just-killed process can linger in the cgroup for a
 // moment (exit is asynchronous), so retry briefly before giving up.
+//
+// With a PID namespace of its own nothing of the container can outlive the init: the kernel
+// kills and reaps every other member before the init's exit completes. Freezing and signalling
+// the cgroup is then skipped, as runc's destroy does (it would only cost a freezer round trip
+// and could hit processes of someone else sharing the cgroup).
 void destroy_cgroup(const ContainerView& view) {
     if (view.record["cgroup"].is_null()) {
         return;
     }
     Cgroup cgroup = Cgroup::from_state(view.record["cgroup"]);
+    const bool may_have_survivors = !has_private_pid_namespace(view.record);
     for (int attempt = 0;; ++attempt) {
         try {
-            cgroup.signal_all(SIGKILL);
+            if (may_have_survivors || attempt > 0) {
+                cgroup.signal_all(SIGKILL);
+            }
             cgroup.destroy();
             return;
         } catch (const Error&) {
@@ -72,6 +100,9 @@ void destroy_cgroup(const ContainerView& view) {
 void destroy(const StateStore& store, const ContainerView& view) {
     destroy_cgroup(view);
     store.remove(view.id);
+    if (!has_hooks(view.record)) {
+        return;
+    }
     oci::Spec spec = view.spec();
     if (spec.hooks && !spec.hooks->poststop.empty()) {
         // runtime-spec: poststop failures are warnings; the container is gone either way.
@@ -157,6 +188,9 @@ void start_container(const StateStore& store, const std::string& id) {
         throw Error(Error::Kind::WrongState, "cannot start a container that has stopped");
     }
     release_init(store.dir_of(id), pidfd.get());
+    if (!has_hooks(view.record)) {
+        return;
+    }
     oci::Spec spec = view.spec();
     if (spec.hooks && !spec.hooks->poststart.empty()) {
         // runtime-spec ≤ 1.2 and runtime-tools' poststart_fail: warn and continue.

@@ -160,6 +160,38 @@ TEST_SUITE("integration/lifecycle") {
         CHECK(wait_until([&] { return !path_exists("/proc/" + std::to_string(pid) + "/stat"); }));
     }
 
+    TEST_CASE("in the host's PID namespace, delete kills what the dead init left behind") {
+        require_root();
+        Runtime rt;
+        Bundle b;
+        b.add_busybox({"sh", "sleep"});
+        std::erase_if(b.spec().linux->namespaces, [](const auto& ns) { return ns.type == "pid"; });
+        b.spec().process->args = {"/bin/sh", "-c", "sleep 600 & exec sleep 601"};
+        b.write_config();
+        std::string id = rt.new_id();
+        REQUIRE(rt.run({"run", "-d", "--bundle", b.dir(), id}).exit_code == 0);
+        std::vector<int> pids;
+        REQUIRE(wait_until([&] {
+            auto ps = rt.run({"ps", "--format", "json", id});
+            pids = ps.exit_code == 0 ? ps.json().get<std::vector<int>>() : std::vector<int>{};
+            return pids.size() >= 2;
+        }));
+        const int init = rt.state(id)["pid"].get<int>();
+        REQUIRE(::kill(init, SIGKILL) == 0);
+        REQUIRE(wait_until([&] { return status_of(rt, id) == "stopped"; }));
+        auto r = rt.run({"delete", id});
+        CHECK_MESSAGE(r.exit_code == 0, r.describe());
+        for (int pid : pids) {
+            CAPTURE(pid);
+            // The orphan was re-parented to this test process (a subreaper), which reaps it.
+            CHECK(wait_until([&] {
+                reap_zombies();
+                return !path_exists("/proc/" + std::to_string(pid) + "/stat");
+            }));
+        }
+        CHECK_FALSE(path_exists(rt.root() + "/" + id));
+    }
+
     TEST_CASE("delete of a running container needs --force") {
         require_root();
         Runtime rt;
