@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <deque>
@@ -76,13 +77,78 @@ std::string read_symlink_fd(int fd, const std::string& in_root) {
     return std::string(buf, static_cast<size_t>(n));
 }
 
+// The clean in-root path of `path` if it contains no symlinks: "." dropped, ".." taking away
+// the previous component (and staying at the root, as in chroot).
+std::string clean_in_root(std::string_view path) {
+    std::vector<std::string> parts;
+    for (auto& comp : split_components(path)) {
+        if (comp == "..") {
+            if (!parts.empty()) {
+                parts.pop_back();
+            }
+        } else if (comp != ".") {
+            parts.push_back(std::move(comp));
+        }
+    }
+    return join_components(parts);
+}
+
+// The common case in one syscall: every component exists and none is a symlink. The kernel
+// then resolves the whole path under the same rules the walk below enforces one component at
+// a time (RESOLVE_IN_ROOT, no symlinks at all, a trailing one included), so the object and
+// its clean path are exactly what the walk would return. Anything else (a missing component,
+// a symlink, ENOTDIR) is left to the walk, which creates, splices or reports it. This takes
+// the ~3 syscalls per component of the walk down to one per path (a default container
+// resolves about 70 paths).
+// The kernel is given the path as written, so that every component, also one a ".." later
+// cancels, is checked; only then is the lexical clean path right. On failure `err` is the
+// errno: ENOENT means a component is missing *before* any symlink, so the walk would stop at
+// the same place.
+std::optional<InRootPath> resolve_without_symlinks(int root_fd, std::string_view path,
+                                                   uint64_t extra_flags, int& err) {
+    std::string rel(path.substr(std::min(path.find_first_not_of('/'), path.size())));
+    int fd = openat2_raw(root_fd, rel.empty() ? "." : rel.c_str(), O_PATH | extra_flags, 0,
+                         kStrictResolve);
+    if (fd < 0) {
+        err = -fd;
+        return std::nullopt;
+    }
+    err = 0;
+    return InRootPath{UniqueFd(fd), clean_in_root(path)};
+}
+
 // The resolver. Walks `path` one component at a time; `cur` is always the symlink-free, clean
 // in-root path of what has been resolved so far.
 std::optional<InRootPath> walk(int root_fd, std::string_view path, Missing missing, mode_t mode) {
     reject_nul(path);
+    int err = 0;
+    if (auto direct = resolve_without_symlinks(root_fd, path, 0, err)) {
+        return direct;
+    }
+    if (err == ENOENT && missing == Missing::Fail) {
+        return std::nullopt;
+    }
     std::deque<std::string> todo = split_components(path);
     std::vector<std::string> cur;
-    UniqueFd cur_fd = open_resolved(root_fd, "/", O_DIRECTORY);
+    UniqueFd cur_fd;
+    // The other common case: a mount point to create in an existing, symlink-free directory.
+    // The walk then starts there, with only the last component to do.
+    if (err == ENOENT && !todo.empty() && todo.back() != "." && todo.back() != "..") {
+        std::string parent;
+        for (size_t i = 0; i + 1 < todo.size(); ++i) {
+            parent += '/' + todo[i];
+        }
+        if (auto dir = resolve_without_symlinks(root_fd, parent, O_DIRECTORY, err)) {
+            for (auto& comp : split_components(dir->path)) {
+                cur.push_back(std::move(comp));
+            }
+            cur_fd = std::move(dir->fd);
+            todo = {std::move(todo.back())};
+        }
+    }
+    if (!cur_fd) {
+        cur_fd = open_resolved(root_fd, "/", O_DIRECTORY);
+    }
     int symlinks = 0;
     while (!todo.empty()) {
         std::string comp = std::move(todo.front());

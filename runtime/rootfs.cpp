@@ -56,7 +56,13 @@ bool is_shared_propagation(const std::string& propagation) {
 
 // Step 2: the rootfs bind must not join a host peer group (and pivot_root refuses a shared
 // parent). A slave rootfsPropagation keeps receiving host mounts, hence MS_SLAVE then.
-void make_rootfs_parent_unshared(const std::string& rootfs, const std::string& propagation) {
+// After a recursive slave/private/unbindable step 1 (the default rslave among them) no mount
+// can be shared any more, and reading mountinfo to find out is skipped.
+void make_rootfs_parent_unshared(const std::string& rootfs, const std::string& propagation,
+                                 unsigned long root_flags) {
+    if ((root_flags & MS_REC) != 0 && (root_flags & MS_SHARED) == 0) {
+        return;
+    }
     auto parent = find_mount_containing(read_mountinfo(), rootfs);
     if (!parent || !parent->is_shared()) {
         return;
@@ -168,7 +174,7 @@ void prepare_rootfs(const oci::Spec& spec, const std::string& bundle_dir, bool n
     mount_or_throw(
         nullptr, "/", nullptr, root_flags,
         "set propagation of / to '" + (propagation.empty() ? "rslave" : propagation) + "'");
-    make_rootfs_parent_unshared(rootfs, propagation);
+    make_rootfs_parent_unshared(rootfs, propagation, root_flags);
     mount_or_throw(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC,
                    "bind the rootfs " + rootfs + " onto itself");
 

@@ -129,6 +129,36 @@ TEST_SUITE("runtime/path_in_root") {
         CHECK_THROWS_AS(lookup_in_root(t.root_fd.get(), "/etc\0/x"sv), Error);
     }
 
+    TEST_CASE("a '..' after a symlink climbs from the symlink's target, not lexically") {
+        HostileTree t;
+        fs::create_directories(t.root / "a/b");
+        fs::create_directories(t.root / "a/x");
+        fs::create_directories(t.root / "x");
+        fs::create_symlink("/a/b", t.root / "link");
+        auto r = lookup_in_root(t.root_fd.get(), "/link/../x");
+        REQUIRE(r.has_value());
+        CHECK(r->path == "/a/x");
+        CHECK(fd_real_path(r->fd.get()) == (t.root / "a/x").string());
+        auto made = mkdir_all_in_root(t.root_fd.get(), "/link/../new", 0755);
+        CHECK(made.path == "/a/new");
+        CHECK(fs::is_directory(t.root / "a/new"));
+        CHECK_FALSE(fs::exists(t.root / "new"));
+    }
+
+    TEST_CASE("symlink-free paths come back clean; a missing component stays missing") {
+        HostileTree t;
+        auto r = lookup_in_root(t.root_fd.get(), "//etc/./../etc/");
+        REQUIRE(r.has_value());
+        CHECK(r->path == "/etc");
+        CHECK(fd_real_path(r->fd.get()) == (t.root / "etc").string());
+        CHECK_FALSE(lookup_in_root(t.root_fd.get(), "/nope/../etc").has_value());
+        auto made = mkdir_all_in_root(t.root_fd.get(), "/etc/./new", 0700);
+        CHECK(made.path == "/etc/new");
+        CHECK(fd_real_path(made.fd.get()) == (t.root / "etc/new").string());
+        CHECK((fs::status(t.root / "etc/new").permissions() & fs::perms::group_all) ==
+              fs::perms::none);
+    }
+
     TEST_CASE("missing paths are reported as not found") {
         HostileTree t;
         CHECK_FALSE(lookup_in_root(t.root_fd.get(), "/nope/x").has_value());
