@@ -40,6 +40,6 @@ void register_create(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_create);
+PLUGRT_COMMAND("create", register_create);
 
 }  // namespace plugrt::cli

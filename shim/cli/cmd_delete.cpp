@@ -25,6 +25,6 @@ void register_delete(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_delete);
+PLUGRT_COMMAND("delete", register_delete);
 
 }  // namespace plugrt::cli

@@ -100,6 +100,6 @@ void register_exec(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_exec);
+PLUGRT_COMMAND("exec", register_exec);
 
 }  // namespace plugrt::cli

@@ -54,6 +54,6 @@ void register_features(CLI::App& app, GlobalOptions& /*globals*/) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_features);
+PLUGRT_COMMAND("features", register_features);
 
 }  // namespace plugrt::cli

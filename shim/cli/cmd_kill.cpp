@@ -29,6 +29,6 @@ void register_kill(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_kill);
+PLUGRT_COMMAND("kill", register_kill);
 
 }  // namespace plugrt::cli

@@ -91,6 +91,6 @@ void register_list(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_list);
+PLUGRT_COMMAND("list", register_list);
 
 }  // namespace plugrt::cli

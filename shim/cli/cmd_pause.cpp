@@ -41,7 +41,7 @@ void register_resume(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_pause);
-PLUGRT_COMMAND(register_resume);
+PLUGRT_COMMAND("pause", register_pause);
+PLUGRT_COMMAND("resume", register_resume);
 
 }  // namespace plugrt::cli

@@ -84,6 +84,6 @@ void register_plugin_call(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_plugin_call);
+PLUGRT_COMMAND("plugin", register_plugin_call);
 
 }  // namespace plugrt::cli

@@ -92,6 +92,6 @@ void register_plugin_logs(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_plugin_logs);
+PLUGRT_COMMAND("plugin", register_plugin_logs);
 
 }  // namespace plugrt::cli

@@ -229,6 +229,6 @@ void register_plugin_run(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_plugin_run);
+PLUGRT_COMMAND("plugin", register_plugin_run);
 
 }  // namespace plugrt::cli

@@ -133,6 +133,6 @@ void register_plugin_spec(CLI::App& app, GlobalOptions&) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_plugin_spec);
+PLUGRT_COMMAND("plugin", register_plugin_spec);
 
 }  // namespace plugrt::cli

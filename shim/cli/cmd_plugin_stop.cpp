@@ -93,6 +93,6 @@ void register_plugin_stop(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_plugin_stop);
+PLUGRT_COMMAND("plugin", register_plugin_stop);
 
 }  // namespace plugrt::cli

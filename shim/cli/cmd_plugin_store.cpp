@@ -153,6 +153,6 @@ void register_plugin_store(CLI::App& app, GlobalOptions&) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_plugin_store);
+PLUGRT_COMMAND("plugin", register_plugin_store);
 
 }  // namespace plugrt::cli

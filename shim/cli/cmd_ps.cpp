@@ -36,6 +36,6 @@ void register_ps(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_ps);
+PLUGRT_COMMAND("ps", register_ps);
 
 }  // namespace plugrt::cli

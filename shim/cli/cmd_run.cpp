@@ -95,6 +95,6 @@ void register_run(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_run);
+PLUGRT_COMMAND("run", register_run);
 
 }  // namespace plugrt::cli

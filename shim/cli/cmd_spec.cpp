@@ -91,6 +91,6 @@ void register_spec(CLI::App& app, GlobalOptions& /*globals*/) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_spec);
+PLUGRT_COMMAND("spec", register_spec);
 
 }  // namespace plugrt::cli

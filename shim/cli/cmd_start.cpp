@@ -25,6 +25,6 @@ void register_start(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_start);
+PLUGRT_COMMAND("start", register_start);
 
 }  // namespace plugrt::cli

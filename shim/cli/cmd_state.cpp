@@ -22,6 +22,6 @@ void register_state(CLI::App& app, GlobalOptions& globals) {
 
 }  // namespace
 
-PLUGRT_COMMAND(register_state);
+PLUGRT_COMMAND("state", register_state);
 
 }  // namespace plugrt::cli

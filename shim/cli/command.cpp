@@ -4,8 +4,8 @@
 
 namespace plugrt::cli {
 
-std::vector<Registrar>& registrars() {
-    static std::vector<Registrar> all;
+std::vector<Registration>& registrars() {
+    static std::vector<Registration> all;
     return all;
 }
 

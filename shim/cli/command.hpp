@@ -1,7 +1,9 @@
 // How subcommands join the `plugrt` CLI.
 //
-// Each cmd_*.cpp defines a registrar and declares it with PLUGRT_COMMAND(fn); main() calls all
-// of them on the CLI11 app. Adding a command therefore touches one new file and nothing shared.
+// Each cmd_*.cpp defines a registrar and declares it with PLUGRT_COMMAND("name", fn), where name
+// is the top-level word it adds ("run", "plugin"). Adding a command therefore touches one new
+// file and nothing shared. main() calls only the registrars of the command named on the
+// command line (all of them for help or a word it does not know), see main.cpp.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -28,14 +30,19 @@ struct ExitStatus {
 
 using Registrar = void (*)(CLI::App& app, GlobalOptions& globals);
 
-std::vector<Registrar>& registrars();
-
-struct CommandRegistration {
-    explicit CommandRegistration(Registrar r) { registrars().push_back(r); }
+struct Registration {
+    const char* name;  // the top-level subcommand the registrar adds
+    Registrar add;
 };
 
-#define PLUGRT_COMMAND(fn) \
-    static const ::plugrt::cli::CommandRegistration plugrt_reg_##fn { fn }
+std::vector<Registration>& registrars();
+
+struct CommandRegistration {
+    CommandRegistration(const char* name, Registrar r) { registrars().push_back({name, r}); }
+};
+
+#define PLUGRT_COMMAND(name, fn) \
+    static const ::plugrt::cli::CommandRegistration plugrt_reg_##fn { name, fn }
 
 // The `plugrt plugin ...` group, created on first use so plugin commands can live in many files.
 CLI::App& plugin_group(CLI::App& app);

@@ -172,6 +172,27 @@ TEST_SUITE("integration/runc_cli_contract") {
                   .exit_code == 0);
     }
 
+    TEST_CASE("help lists every command, with or without global flags before it") {
+        Runtime rt;
+        for (const auto& args : std::vector<std::vector<std::string>>{
+                 {"--help"}, {"--root", rt.root(), "--log-format", "json", "--help"}}) {
+            auto r = rt.raw(args);
+            CHECK(r.exit_code == 0);
+            for (const char* command :
+                 {"create", "start", "state", "kill", "delete", "run", "exec", "list", "ps",
+                  "pause", "resume", "spec", "features", "plugin"}) {
+                CAPTURE(command);
+                CHECK(contains(r.out, std::string("\n  ") + command + " "));
+            }
+        }
+        // The values of global flags are not taken for the command word.
+        auto list = rt.raw({"--log-format", "json", "--root", rt.root(), "list", "-q"});
+        CHECK_MESSAGE(list.exit_code == 0, list.describe());
+        auto plugin = rt.raw({"--root", rt.root(), "plugin", "--help"});
+        CHECK(plugin.exit_code == 0);
+        CHECK(contains(plugin.out, "\n  call "));
+    }
+
     TEST_CASE("state prints runc's object without a trailing newline") {
         require_root();
         Runtime rt;
