@@ -191,16 +191,7 @@ void start_container(const StateStore& store, const std::string& id) {
     if (!has_hooks(view.record)) {
         return;
     }
-    oci::Spec spec = view.spec();
-    if (spec.hooks && !spec.hooks->poststart.empty()) {
-        // runtime-spec ≤ 1.2 and runtime-tools' poststart_fail: warn and continue.
-        try {
-            run_hooks(HookKind::Poststart, spec.hooks->poststart,
-                      hook_state_json(spec, id, "running", view.pid, view.bundle()));
-        } catch (const Error& e) {
-            log_warning(e.what());
-        }
-    }
+    run_poststart_hooks(view.spec(), id, view.pid, view.bundle());
 }
 
 void kill_container(const StateStore& store, const std::string& id, int sig, bool all) {

@@ -34,6 +34,9 @@ struct CreateOptions {
     // handed over before the --preserve-fds ones, with LISTEN_FDS=n LISTEN_PID=1 added to the
     // process env. Set by the CLI from its environment (listen_fds_from_env).
     int listen_fds = 0;
+    // `plugrt run`: start as part of create. The init does not wait on exec.fifo; create
+    // returns with it running (poststart hooks done), saving `start`'s reload and round trip.
+    bool start = false;
 };
 
 // go-systemd activation.Files as runc uses it: LISTEN_FDS when LISTEN_PID is `own_pid`, else 0.
@@ -55,9 +58,10 @@ struct ContainerView {
     std::string bundle() const;
 };
 
-// R1..R7: returns once the init is parked before user code, with state.json and the pid file
-// written; on failure nothing is left (process, cgroup, state dir, pid file).
-void create_container(const StateStore& store, const CreateOptions& options);
+// R1..R7: returns once the init is parked before user code (with `start`: on its way to it),
+// with state.json and the pid file written; on failure nothing is left (process, cgroup, state
+// dir, pid file). Returns the init's host pid.
+pid_t create_container(const StateStore& store, const CreateOptions& options);
 
 // Error(NotFound) "container X does not exist".
 ContainerView load_container(const StateStore& store, const std::string& id);

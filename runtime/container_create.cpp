@@ -83,7 +83,7 @@ nlohmann::json make_record(const CreateOptions& options, const Bundle& bundle, p
     };
 }
 
-void create_steps(const StateStore& store, const CreateOptions& options) {
+pid_t create_steps(const StateStore& store, const CreateOptions& options) {
     // R1: everything that can be checked without touching the system.
     validate_container_id(options.id);
     require_systemd_if_asked(options.systemd_cgroup);
@@ -191,21 +191,33 @@ void create_steps(const StateStore& store, const CreateOptions& options) {
             write_pid_file(options.pid_file, init.pid);
             rollback.add([&] { ::unlink(fs::absolute(options.pid_file).c_str()); });
         }
-        init.channel.send(SyncMessage::Run);
+        init.channel.send(options.start ? SyncMessage::RunAndStart : SyncMessage::Run);
         // R7: an explicit Done; EOF instead means the init died in its last steps.
         init.channel.expect(SyncMessage::Done);
+        if (options.start) {
+            // R8 (run): the init is on its way to execve without waiting for `start`; without
+            // the fifo the container's status is running.
+            const std::string fifo_path = state_dir + "/" + kExecFifoName;
+            if (::unlink(fifo_path.c_str()) != 0) {
+                throw_errno("unlink " + fifo_path);
+            }
+        }
     } catch (const PeerGone&) {
         throw Error(Error::Kind::Child,
                     "container init exited during setup (" + reap_and_describe(init.pid) + ")");
     }
     rollback.commit();
+    if (options.start) {
+        run_poststart_hooks(spec, options.id, init.pid, bundle.dir);
+    }
+    return init.pid;
 }
 
 }  // namespace
 
-void create_container(const StateStore& store, const CreateOptions& options) {
+pid_t create_container(const StateStore& store, const CreateOptions& options) {
     try {
-        create_steps(store, options);
+        return create_steps(store, options);
     } catch (Error& e) {
         e.with_context("container " + options.id + ": create");
         throw;

@@ -13,6 +13,7 @@
 
 #include "oci/state.hpp"
 #include "runtime/error.hpp"
+#include "runtime/runtime_log.hpp"
 #include "runtime/syscalls.hpp"
 #include "runtime/unique_fd.hpp"
 
@@ -155,6 +156,19 @@ void run_hooks(HookKind kind, const std::vector<oci::Hook>& hooks, const std::st
                                                  " hook #" + std::to_string(i) + ": " + reason +
                                                  ", stdout: " + out + ", stderr: " + err);
         }
+    }
+}
+
+void run_poststart_hooks(const oci::Spec& spec, const std::string& id, pid_t pid,
+                         const std::string& bundle) {
+    if (!spec.hooks || spec.hooks->poststart.empty()) {
+        return;
+    }
+    try {
+        run_hooks(HookKind::Poststart, spec.hooks->poststart,
+                  hook_state_json(spec, id, "running", pid, bundle));
+    } catch (const Error& e) {
+        log_warning(e.what());
     }
 }
 

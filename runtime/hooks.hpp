@@ -36,6 +36,11 @@ const char* hook_kind_name(HookKind kind) noexcept;
 // N.Ns".
 void run_hooks(HookKind kind, const std::vector<oci::Hook>& hooks, const std::string& state_json);
 
+// poststart hooks after the init was released: a failure is logged as a warning and the
+// container keeps running (runtime-spec <= 1.2, runtime-tools' poststart_fail).
+void run_poststart_hooks(const oci::Spec& spec, const std::string& id, pid_t pid,
+                         const std::string& bundle);
+
 // The OCI state document hooks read on stdin: ociVersion, id, status, pid (omitted when 0),
 // bundle, annotations (omitted when empty).
 std::string hook_state_json(const oci::Spec& spec, const std::string& id, const std::string& status,

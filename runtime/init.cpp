@@ -74,7 +74,8 @@ void add_listen_env(std::vector<std::string>& env, int listen_fds) {
     ::_exit(127);
 }
 
-void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage& image) {
+void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage& image,
+                       bool& start_now) {
     const oci::Spec& spec = *config.spec;
     const oci::Process& process = *spec.process;
     const oci::Linux empty_linux;
@@ -162,7 +163,13 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
     // directory would let the process escape through /proc/self/fd).
     close_range_or_throw(static_cast<unsigned>(3 + config.preserve_fds), ~0U, true);
     channel.send(SyncMessage::Ready);
-    channel.expect(SyncMessage::Run);  // R has written state.json and the pid file (R6)
+    // R has written state.json and the pid file (R6). RunAndStart: `plugrt run`, no fifo wait.
+    const SyncMessage run = channel.receive();
+    if (run != SyncMessage::Run && run != SyncMessage::RunAndStart) {
+        throw Error(Error::Kind::System,
+                    std::string("sync channel: expected Run, got ") + sync_message_name(run));
+    }
+    start_now = run == SyncMessage::RunAndStart;
 
     // I14: without no_new_privs loading a filter needs CAP_SYS_ADMIN, so it must happen before
     // the capabilities are dropped (runc standard_init_linux.go:190-202).
@@ -192,8 +199,9 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
 
 void run_init(const InitConfig& config, SyncChannel& channel) noexcept {
     ExecImage image;
+    bool start_now = false;
     try {
-        steps_until_ready(config, channel, image);
+        steps_until_ready(config, channel, image, start_now);
         channel.send(SyncMessage::Done);
     } catch (const Error& e) {
         channel.send_error(e.what(), e.err());
@@ -204,8 +212,10 @@ void run_init(const InitConfig& config, SyncChannel& channel) noexcept {
     }
     channel.close();
     const oci::Spec& spec = *config.spec;
-    // I18: parked until `plugrt start` opens the exec fifo.
-    if (int err = wait_for_start(config.exec_fifo_fd); err != 0) {
+    // I18: parked until `plugrt start` opens the exec fifo (not for `plugrt run`).
+    if (start_now) {
+        ::close(config.exec_fifo_fd);
+    } else if (int err = wait_for_start(config.exec_fifo_fd); err != 0) {
         die_after_filter("wait for start on exec.fifo", err);
     }
     // I20 (before I19 here): startContainer hooks fork and allocate, which must happen before

@@ -36,6 +36,8 @@ const char* sync_message_name(SyncMessage m) noexcept {
             return "Done";
         case SyncMessage::Error:
             return "Error";
+        case SyncMessage::RunAndStart:
+            return "RunAndStart";
     }
     return "?";
 }

@@ -17,6 +17,9 @@
 //                                 ◀────────────────  Done, close
 //   release the rollback guards, exit 0               block on exec.fifo until `plugrt start`
 //
+// `plugrt run` sends RunAndStart instead of Run: after Done the init goes straight on to its
+// startContainer hooks and execve, and R removes exec.fifo itself (the container is running).
+//
 // Any step of I may instead send Error {kind, errno, message} and _exit(1): R rethrows it with
 // the container id (crun container.c:1257-1270; runc's initError, sync.go:80-88). EOF where a
 // message was expected means I died; R then reports its exit status.
@@ -30,7 +33,17 @@
 
 namespace plugrt {
 
-enum class SyncMessage : uint32_t { Go = 1, HooksPlease, HooksDone, Ready, Run, Done, Error };
+// RunAndStart is Run for `plugrt run`: the init does not wait on exec.fifo afterwards.
+enum class SyncMessage : uint32_t {
+    Go = 1,
+    HooksPlease,
+    HooksDone,
+    Ready,
+    Run,
+    Done,
+    Error,
+    RunAndStart
+};
 
 const char* sync_message_name(SyncMessage m) noexcept;
 

@@ -68,19 +68,13 @@ void register_run(CLI::App& app, GlobalOptions& globals) {
                         "container " + id + ": run: --console-socket needs --detach");
         }
         StateStore store(globals.root);
-        create_container(store, args->create);
-        try {
-            start_container(store, id);
-        } catch (Error& e) {
-            delete_container(store, id, true);
-            e.with_context("container " + id + ": start");
-            throw;
-        }
+        // Created and started in one go: no exec.fifo round trip, no state reload.
+        args->create.start = true;
+        const pid_t pid = create_container(store, args->create);
         if (args->detach) {
             return;
         }
         // The init is our own child (create cloned it from this process), so waitpid works.
-        pid_t pid = load_container(store, id).pid;
         g_init_pid = pid;
         for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) {
             ::signal(sig, forward_signal);

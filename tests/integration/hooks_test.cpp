@@ -1,0 +1,111 @@
+// OCI lifecycle hooks through the real binary: every kind runs once, in the runtime-spec's
+// order, with the container state on stdin, both for create/start/delete (how engines drive a
+// runtime) and for `run` (which starts without the exec.fifo round trip).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "integration/harness.hpp"
+
+using namespace plugrt::test;
+namespace oci = plugrt::oci;
+
+namespace {
+
+// A hook that appends "<name> <status from the state on stdin>" to `log`. `sh` is the host's
+// for the hooks R runs and busybox's inside the container for startContainer.
+oci::Hook logging_hook(const std::string& sh, const std::string& name, const std::string& log) {
+    oci::Hook hook;
+    hook.path = sh;
+    hook.args = {"sh", "-c",
+                 "echo " + name + " $(sed -n 's/.*\"status\":\"\\([a-z]*\\)\".*/\\1/p') >> " + log};
+    return hook;
+}
+
+// A bundle with one logging hook of every kind; the container sees the log directory at
+// /hooklog (startContainer runs after pivot_root, inside the container).
+struct HookedBundle {
+    Bundle bundle;
+    std::string log_dir = make_temp_dir("plugrt-it-hooks-");
+
+    explicit HookedBundle(const std::vector<std::string>& args) : bundle(args) {
+        bundle.add_busybox({"sh", "sed", "sleep", "true"});
+        oci::Spec& spec = bundle.spec();
+        spec.mounts.push_back({"/hooklog", "bind", log_dir, {"rbind", "rw"}, {}, {}, {}});
+        const std::string host_log = log_dir + "/log";
+        oci::Hooks hooks;
+        hooks.prestart = {logging_hook("/bin/sh", "prestart", host_log)};
+        hooks.create_runtime = {logging_hook("/bin/sh", "createRuntime", host_log)};
+        hooks.create_container = {logging_hook("/bin/sh", "createContainer", host_log)};
+        hooks.start_container = {logging_hook("/bin/sh", "startContainer", "/hooklog/log")};
+        hooks.poststart = {logging_hook("/bin/sh", "poststart", host_log)};
+        hooks.poststop = {logging_hook("/bin/sh", "poststop", host_log)};
+        spec.hooks = hooks;
+        bundle.write_config();
+    }
+    ~HookedBundle() {
+        std::error_code ec;
+        std::filesystem::remove_all(log_dir, ec);
+    }
+    std::vector<std::string> lines() const {
+        std::vector<std::string> out;
+        std::istringstream in(read_text_file(log_dir + "/log"));
+        for (std::string line; std::getline(in, line);) {
+            out.push_back(line);
+        }
+        return out;
+    }
+};
+
+const std::vector<std::string> kLifecycleOrder = {
+    "prestart creating",      "createRuntime creating", "createContainer creating",
+    "startContainer created", "poststart running",      "poststop stopped"};
+
+}  // namespace
+
+TEST_SUITE("integration/hooks") {
+    TEST_CASE("create, start, delete: every hook once, in order, with the state on stdin") {
+        require_root();
+        Runtime rt;
+        HookedBundle hb({"/bin/sleep", "600"});
+        const std::string id = rt.new_id();
+        auto created = rt.run({"create", "--bundle", hb.bundle.dir(), id});
+        REQUIRE_MESSAGE(created.exit_code == 0, created.describe());
+        CHECK(hb.lines() ==
+              std::vector<std::string>(kLifecycleOrder.begin(), kLifecycleOrder.begin() + 3));
+        auto started = rt.run({"start", id});
+        REQUIRE_MESSAGE(started.exit_code == 0, started.describe());
+        CHECK(wait_until([&] { return hb.lines().size() >= 5; }));
+        CHECK(rt.run({"kill", id, "KILL"}).exit_code == 0);
+        CHECK(wait_until([&] { return rt.state(id)["status"] == "stopped"; }));
+        auto deleted = rt.run({"delete", id});
+        CHECK_MESSAGE(deleted.exit_code == 0, deleted.describe());
+        CHECK(hb.lines() == kLifecycleOrder);
+    }
+
+    TEST_CASE("run: the same hooks in the same order, poststart once the program runs") {
+        require_root();
+        Runtime rt;
+        HookedBundle hb({"/bin/true"});
+        const std::string id = rt.new_id();
+        auto r = rt.run({"run", "--bundle", hb.bundle.dir(), id});
+        CHECK_MESSAGE(r.exit_code == 0, r.describe());
+        CHECK(hb.lines() == kLifecycleOrder);
+        CHECK_FALSE(path_exists(rt.root() + "/" + id));
+    }
+
+    TEST_CASE("run --detach leaves a running container without exec.fifo") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        const std::string id = rt.new_id();
+        REQUIRE(rt.run({"run", "--detach", "--bundle", b.dir(), id}).exit_code == 0);
+        CHECK(rt.state(id)["status"] == "running");
+        CHECK_FALSE(path_exists(rt.root() + "/" + id + "/exec.fifo"));
+        CHECK(rt.run({"start", id}).exit_code != 0);  // already running
+        CHECK(rt.run({"delete", "--force", id}).exit_code == 0);
+    }
+}
