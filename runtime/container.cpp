@@ -198,7 +198,10 @@ void kill_container(const StateStore& store, const std::string& id, int sig, boo
     ContainerView view = load_container(store, id);
     if (all) {
         if (!view.record["cgroup"].is_null()) {
+            // The init is in the cgroup too, so it has had the signal; it may even be gone
+            // already because of it, which must not turn into "container not running".
             Cgroup::from_state(view.record["cgroup"]).signal_all(sig);
+            return;
         }
         if (view.status == Status::Stopped) {
             return;  // runc 1.1: --all on a stopped container succeeds
