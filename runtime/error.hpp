@@ -23,7 +23,9 @@ public:
 
     // Adds an outer frame ("create", "container abc") to the message.
     Error& with_context(const std::string& frame);
-    const char* what() const noexcept override { return full_.empty() ? std::runtime_error::what() : full_.c_str(); }
+    const char* what() const noexcept override {
+        return full_.empty() ? std::runtime_error::what() : full_.c_str();
+    }
 
 protected:
     Error(Kind kind, const std::string& message, int err)

@@ -14,8 +14,8 @@
 #include <utility>
 
 #include "runtime/error.hpp"
-#include "runtime/runtime_log.hpp"
 #include "runtime/mount_api.hpp"
+#include "runtime/runtime_log.hpp"
 #include "runtime/unique_fd.hpp"
 
 namespace plugrt {
