@@ -5,10 +5,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include "runtime/error.hpp"
+#include "runtime/passwd.hpp"
+#include "runtime/text_file.hpp"
 
 namespace plugrt {
 
@@ -76,21 +77,14 @@ void add_home_if_missing(std::vector<std::string>& env, unsigned uid) {
     if (find_env(env, "HOME")) {
         return;
     }
-    std::string home = "/";
-    std::ifstream passwd("/etc/passwd");
-    // name:password:uid:gid:gecos:home:shell
-    for (std::string line; std::getline(passwd, line);) {
-        std::vector<std::string> fields;
-        std::stringstream parts(line);
-        for (std::string f; std::getline(parts, f, ':');) {
-            fields.push_back(f);
-        }
-        if (fields.size() >= 6 && fields[2] == std::to_string(uid) && !fields[5].empty()) {
-            home = fields[5];
-            break;
-        }
+    std::string passwd;
+    try {
+        passwd = read_text_file("/etc/passwd");
+    } catch (const Error&) {
+        // No (readable) /etc/passwd in the image: HOME is "/", as in runc.
     }
-    env.push_back("HOME=" + home);
+    auto entry = find_passwd_entry(passwd, uid);
+    env.push_back("HOME=" + (entry && !entry->home.empty() ? entry->home : std::string("/")));
 }
 
 }  // namespace plugrt

@@ -1,6 +1,5 @@
 // `plugrt list [--format table|json] [--quiet|-q]` with runc's columns and JSON shape
 // (runtime-cli-contract §2.2).
-#include <pwd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -8,7 +7,10 @@
 #include <memory>
 
 #include "runtime/container.hpp"
+#include "runtime/error.hpp"
+#include "runtime/passwd.hpp"
 #include "runtime/runtime_log.hpp"
+#include "runtime/text_file.hpp"
 #include "shim/cli/command.hpp"
 
 namespace plugrt::cli {
@@ -25,8 +27,12 @@ std::string owner_of(const std::string& path) {
     if (::stat(path.c_str(), &st) != 0) {
         return "";
     }
-    if (const passwd* pw = ::getpwuid(st.st_uid)) {
-        return pw->pw_name;
+    try {
+        if (auto entry = find_passwd_entry(read_text_file("/etc/passwd"), st.st_uid)) {
+            return entry->name;
+        }
+    } catch (const Error&) {
+        // No readable /etc/passwd: the numeric form, as for an unknown uid.
     }
     return "#" + std::to_string(st.st_uid);
 }
