@@ -12,6 +12,7 @@
 #include "shim/plugin/plugin_table.hpp"
 #include "shim/plugin/supervisor_config.hpp"
 #include "shim/plugin/supervisor_status.hpp"
+#include "shim/plugin/unpack_helper.hpp"
 
 namespace plugrt::cli {
 namespace {
@@ -38,7 +39,11 @@ std::optional<shim::SupervisorStatus> live_status(const PluginPathOptions& paths
 }
 
 void create(const StoreArgs& args) {
-    shim::PluginStore store(args.paths.store);
+    // The extractor is only looked up when the source is an archive.
+    shim::PluginStore store(args.paths.store,
+                            [](const std::string& archive, const std::string& dest) {
+                                return shim::unpack_helper(unpack_executable())(archive, dest);
+                            });
     const auto result = store.create(
         args.name, args.source,
         args.config_file.empty() ? std::nullopt : std::optional<std::string>(args.config_file));

@@ -29,14 +29,25 @@ std::string self_executable() {
     return std::string(buffer, static_cast<std::size_t>(n));
 }
 
-std::string supervisor_executable() {
+namespace {
+
+std::string companion_executable(const std::string& name, const std::string& role) {
     std::string self = self_executable();
-    const std::string path = self.substr(0, self.rfind('/')) + "/plugrt-shim";
+    const std::string path = self.substr(0, self.rfind('/')) + "/" + name;
     if (::access(path.c_str(), X_OK) != 0) {
-        throw_errno("the plugin supervisor " + path +
-                    " (it is installed next to plugrt and built with it)");
+        throw_errno(role + " " + path + " (it is installed next to plugrt and built with it)");
     }
     return path;
+}
+
+}  // namespace
+
+std::string supervisor_executable() {
+    return companion_executable("plugrt-shim", "the plugin supervisor");
+}
+
+std::string unpack_executable() {
+    return companion_executable("plugrt-unpack", "the archive extractor");
 }
 
 shim::LaunchPaths launch_paths(const PluginPathOptions& options, const GlobalOptions& globals) {

@@ -28,5 +28,7 @@ shim::LaunchPaths launch_paths(const PluginPathOptions& options, const GlobalOpt
 // /proc/self/exe, resolved; the supervisor binary plugrt-shim is installed next to it.
 std::string self_executable();
 std::string supervisor_executable();
+// plugrt-unpack next to this executable (archives for `plugin create`), checked to exist.
+std::string unpack_executable();
 
 }  // namespace plugrt::cli

@@ -13,7 +13,6 @@
 #include "oci/plugin_spec.hpp"
 #include "runtime/error.hpp"
 #include "runtime/mountinfo.hpp"
-#include "shim/plugin/archive_extract.hpp"
 #include "shim/plugin/daemon_log_format.hpp"
 
 extern char** environ;
@@ -88,13 +87,14 @@ private:
     bool committed_ = false;
 };
 
-void populate_rootfs(const std::string& source, const fs::path& rootfs, CreateResult& result) {
+void populate_rootfs(const std::string& source, const fs::path& rootfs, CreateResult& result,
+                     const ArchiveExtractor& extract) {
     if (is_dir(source)) {
         copy_tree(source, rootfs);
         return;
     }
     if (::mkdir(rootfs.c_str(), 0755) != 0) throw_errno("mkdir " + rootfs.string());
-    const ExtractReport report = extract_archive(source, rootfs);
+    const ExtractReport report = extract(source, rootfs);
     for (const std::string& skipped : report.skipped) {
         result.warnings.push_back("device node not created (no permission): " + skipped);
     }
@@ -135,7 +135,15 @@ std::string normalize_plugin_name(std::string_view name) {
     return std::string(name) + ":latest";
 }
 
-PluginStore::PluginStore(fs::path root) : root_(std::move(root)) {}
+PluginStore::PluginStore(fs::path root, ArchiveExtractor extract)
+    : root_(std::move(root)), extract_(std::move(extract)) {}
+
+ExtractReport PluginStore::extract(const std::string& archive, const std::string& dest) const {
+    if (!extract_) {
+        throw Error(Error::Kind::Invalid, "cannot extract " + archive + ": no archive extractor");
+    }
+    return extract_(archive, dest);
+}
 
 CreateResult PluginStore::create(std::string_view name_arg, const std::string& source,
                                  const std::optional<std::string>& config_file) {
@@ -159,7 +167,9 @@ CreateResult PluginStore::create(std::string_view name_arg, const std::string& s
     std::string config_text;
     if (config_file) {
         config_text = read_text_file(*config_file);
-        populate_rootfs(source, staging.path() / "rootfs", result);
+        populate_rootfs(
+            source, staging.path() / "rootfs", result,
+            [this](const std::string& a, const std::string& d) { return extract(a, d); });
     } else if (is_dir(source)) {
         if (!fs::exists(fs::path(source) / "config.json") || !is_dir(fs::path(source) / "rootfs")) {
             throw Error(Error::Kind::Invalid, source + " holds no config.json and rootfs/");
@@ -169,7 +179,7 @@ CreateResult PluginStore::create(std::string_view name_arg, const std::string& s
     } else {
         const fs::path unpacked = staging.path() / "unpacked";
         fs::create_directory(unpacked);
-        const ExtractReport report = extract_archive(source, unpacked);
+        const ExtractReport report = extract(source, unpacked);
         for (const std::string& skipped : report.skipped) {
             result.warnings.push_back("device node not created (no permission): " + skipped);
         }

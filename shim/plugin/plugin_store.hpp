@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "shim/plugin/extract_report.hpp"
 #include "shim/plugin/plugin_record.hpp"
 
 namespace plugrt::shim {
@@ -42,9 +43,11 @@ struct CreateResult {
 
 class PluginStore {
 public:
-    explicit PluginStore(std::filesystem::path root = kDefaultPluginStoreRoot);
+    explicit PluginStore(std::filesystem::path root = kDefaultPluginStoreRoot,
+                         ArchiveExtractor extract = {});
 
-    // `source` is a directory or an archive; with `config_file`, source is only the rootfs.
+    // `source` is a directory or an archive (which needs the store's extractor); with
+    // `config_file`, source is only the rootfs.
     CreateResult create(std::string_view name, const std::string& source,
                         const std::optional<std::string>& config_file = std::nullopt);
 
@@ -75,7 +78,11 @@ private:
     PluginRecord load(const std::string& id) const;
     void save(const PluginRecord& record) const;
 
+    // Extracts an archive source; throws when the store was made without one.
+    ExtractReport extract(const std::string& archive, const std::string& dest) const;
+
     std::filesystem::path root_;
+    ArchiveExtractor extract_;
 };
 
 }  // namespace plugrt::shim

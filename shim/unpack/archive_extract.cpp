@@ -1,5 +1,7 @@
-#include "shim/plugin/archive_extract.hpp"
+#include "shim/unpack/archive_extract.hpp"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,16 +11,15 @@
 
 #include "runtime/error.hpp"
 #include "runtime/unique_fd.hpp"
-#include "shim/plugin/libarchive_loader.hpp"
 
 namespace plugrt::shim {
 namespace {
 
 struct ReadDeleter {
-    void operator()(archive* a) const noexcept { libarchive().archive_read_free(a); }
+    void operator()(archive* a) const noexcept { ::archive_read_free(a); }
 };
 struct WriteDeleter {
-    void operator()(archive* a) const noexcept { libarchive().archive_write_free(a); }
+    void operator()(archive* a) const noexcept { ::archive_write_free(a); }
 };
 using ArchiveReader = std::unique_ptr<archive, ReadDeleter>;
 using ArchiveWriter = std::unique_ptr<archive, WriteDeleter>;
@@ -54,7 +55,7 @@ bool crosses_symlink(const std::string& relative) {
 }
 
 bool is_device(archive_entry* entry) {
-    const auto type = libarchive().archive_entry_filetype(entry);
+    const auto type = ::archive_entry_filetype(entry);
     return type == AE_IFCHR || type == AE_IFBLK;
 }
 
@@ -85,15 +86,13 @@ std::string sanitize_entry_path(std::string_view name, std::string_view what) {
 ExtractReport extract_archive(const std::string& archive_path, const std::string& dest_dir,
                               const ExtractOptions& options) {
     const std::string context = "extract " + archive_path;
-    ArchiveReader reader(libarchive().archive_read_new());
-    ArchiveWriter writer(libarchive().archive_write_disk_new());
+    ArchiveReader reader(::archive_read_new());
+    ArchiveWriter writer(::archive_write_disk_new());
     if (!reader || !writer) throw Error(Error::Kind::System, context + ": out of memory");
-    libarchive().archive_read_support_filter_all(reader.get());
-    libarchive().archive_read_support_format_all(reader.get());
-    if (libarchive().archive_read_open_filename(reader.get(), archive_path.c_str(), 64 * 1024) !=
-        ARCHIVE_OK) {
-        throw Error(Error::Kind::Invalid,
-                    context + ": " + libarchive().archive_error_string(reader.get()));
+    ::archive_read_support_filter_all(reader.get());
+    ::archive_read_support_format_all(reader.get());
+    if (::archive_read_open_filename(reader.get(), archive_path.c_str(), 64 * 1024) != ARCHIVE_OK) {
+        throw Error(Error::Kind::Invalid, context + ": " + ::archive_error_string(reader.get()));
     }
 
     int flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
@@ -104,87 +103,80 @@ ExtractReport extract_archive(const std::string& archive_path, const std::string
                         (options.owners == ExtractOptions::Owners::Auto && ::geteuid() == 0);
     if (owners) flags |= ARCHIVE_EXTRACT_OWNER;
     // No archive_write_disk_set_standard_lookup(): owners are restored by number.
-    libarchive().archive_write_disk_set_options(writer.get(), flags);
+    ::archive_write_disk_set_options(writer.get(), flags);
 
     WorkingDirectory in_dest(dest_dir);
     ExtractReport report;
     archive_entry* entry = nullptr;
     for (;;) {
-        const int next = libarchive().archive_read_next_header(reader.get(), &entry);
+        const int next = ::archive_read_next_header(reader.get(), &entry);
         if (next == ARCHIVE_EOF) break;
         if (next < ARCHIVE_WARN) {
             throw Error(Error::Kind::Invalid, context + ": reading entry " +
                                                   std::to_string(report.entries + 1) + ": " +
-                                                  libarchive().archive_error_string(reader.get()));
+                                                  ::archive_error_string(reader.get()));
         }
-        const std::string original = libarchive().archive_entry_pathname(entry)
-                                         ? libarchive().archive_entry_pathname(entry)
-                                         : "";
+        const std::string original =
+            ::archive_entry_pathname(entry) ? ::archive_entry_pathname(entry) : "";
         const std::string name = sanitize_entry_path(original, context + ": entry");
         if (name.empty()) continue;  // "./": the destination itself
         const std::string entry_context = context + ": entry \"" + original + "\"";
         if (crosses_symlink(name)) {
             throw Error(Error::Kind::Invalid, entry_context + " goes through a symlink");
         }
-        libarchive().archive_entry_set_pathname(entry, name.c_str());
-        if (const char* link = libarchive().archive_entry_hardlink(entry)) {
+        ::archive_entry_set_pathname(entry, name.c_str());
+        if (const char* link = ::archive_entry_hardlink(entry)) {
             const std::string target = sanitize_entry_path(link, entry_context + ": hard link to");
             if (target.empty() || crosses_symlink(target)) {
                 throw Error(Error::Kind::Invalid, entry_context + ": hard link to \"" + link +
                                                       "\" goes through a symlink");
             }
-            libarchive().archive_entry_set_hardlink(entry, target.c_str());
+            ::archive_entry_set_hardlink(entry, target.c_str());
         }
 
-        const int header = libarchive().archive_write_header(writer.get(), entry);
+        const int header = ::archive_write_header(writer.get(), entry);
         if (header < ARCHIVE_WARN) {
-            const int err = libarchive().archive_errno(writer.get());
+            const int err = ::archive_errno(writer.get());
             if (is_device(entry) && (err == EPERM || err == EACCES)) {
                 report.skipped.push_back(name);
                 continue;
             }
             throw Error(Error::Kind::Invalid,
-                        entry_context + ": " + libarchive().archive_error_string(writer.get()));
+                        entry_context + ": " + ::archive_error_string(writer.get()));
         }
         if (header == ARCHIVE_WARN) {
-            report.warnings.push_back(name + ": " +
-                                      libarchive().archive_error_string(writer.get()));
+            report.warnings.push_back(name + ": " + ::archive_error_string(writer.get()));
         }
-        if (libarchive().archive_entry_size(entry) > 0) {
+        if (::archive_entry_size(entry) > 0) {
             const void* block = nullptr;
             size_t size = 0;
             la_int64_t offset = 0;
             int r;
-            while ((r = libarchive().archive_read_data_block(reader.get(), &block, &size,
-                                                             &offset)) == ARCHIVE_OK) {
-                if (libarchive().archive_write_data_block(writer.get(), block, size, offset) <
-                    ARCHIVE_WARN) {
+            while ((r = ::archive_read_data_block(reader.get(), &block, &size, &offset)) ==
+                   ARCHIVE_OK) {
+                if (::archive_write_data_block(writer.get(), block, size, offset) < ARCHIVE_WARN) {
                     throw Error(Error::Kind::System,
-                                entry_context +
-                                    ": write: " + libarchive().archive_error_string(writer.get()));
+                                entry_context + ": write: " + ::archive_error_string(writer.get()));
                 }
             }
             if (r != ARCHIVE_EOF) {
-                throw Error(
-                    Error::Kind::Invalid,
-                    entry_context + ": read: " + libarchive().archive_error_string(reader.get()));
+                throw Error(Error::Kind::Invalid,
+                            entry_context + ": read: " + ::archive_error_string(reader.get()));
             }
         }
-        const int finish = libarchive().archive_write_finish_entry(writer.get());
+        const int finish = ::archive_write_finish_entry(writer.get());
         if (finish < ARCHIVE_WARN) {
-            throw Error(Error::Kind::System, entry_context + ": finish: " +
-                                                 libarchive().archive_error_string(writer.get()));
+            throw Error(Error::Kind::System,
+                        entry_context + ": finish: " + ::archive_error_string(writer.get()));
         }
         if (finish == ARCHIVE_WARN) {
-            report.warnings.push_back(name + ": " +
-                                      libarchive().archive_error_string(writer.get()));
+            report.warnings.push_back(name + ": " + ::archive_error_string(writer.get()));
         }
         ++report.entries;
     }
     // Directory modes and times are applied last (so read-only dirs could be filled).
-    if (libarchive().archive_write_close(writer.get()) < ARCHIVE_WARN) {
-        throw Error(Error::Kind::System,
-                    context + ": " + libarchive().archive_error_string(writer.get()));
+    if (::archive_write_close(writer.get()) < ARCHIVE_WARN) {
+        throw Error(Error::Kind::System, context + ": " + ::archive_error_string(writer.get()));
     }
     return report;
 }

@@ -28,13 +28,9 @@
 #include <string_view>
 #include <vector>
 
-namespace plugrt::shim {
+#include "shim/plugin/extract_report.hpp"
 
-struct ExtractReport {
-    std::size_t entries = 0;            // entries written
-    std::vector<std::string> skipped;   // device nodes that could not be created
-    std::vector<std::string> warnings;  // libarchive warnings (e.g. an xattr not restored)
-};
+namespace plugrt::shim {
 
 struct ExtractOptions {
     // Restore numeric owners; by default only when running as root (otherwise chown fails).

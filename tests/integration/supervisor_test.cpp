@@ -254,6 +254,31 @@ TEST_SUITE("supervisor") {
         CHECK(p.plugin({"ls", "--quiet"}).out.empty());
     }
 
+    TEST_CASE("plugin create from archives goes through plugrt-unpack, refusals included") {
+        require_root();
+        FakePlugin p({});
+        const std::string good = p.dir() + "/../plugin.tar.gz";
+        auto tar = run_program({"/bin/tar", "-C", p.dir(), "-czf", good, "config.json", "rootfs"});
+        REQUIRE_MESSAGE(tar.exit_code == 0, tar.describe());
+        auto created = p.plugin({"create", "packed", good});
+        REQUIRE_MESSAGE(created.exit_code == 0, created.describe());
+        CHECK(created.out == "packed:latest\n");
+        auto started = p.plugin({"start", "packed"});
+        CHECK_MESSAGE(started.exit_code == 0, started.describe());
+        CHECK(p.plugin({"stop", "packed"}).exit_code == 0);
+        CHECK(p.plugin({"rm", "packed"}).exit_code == 0);
+
+        // An entry climbing out with ".." is refused by the helper; its message comes through.
+        const std::string evil = p.dir() + "/../evil.tar";
+        tar = run_program({"/bin/tar", "-C", p.dir(), "-cf", evil, "--transform",
+                           "s,^rootfs/mnt,rootfs/../../escape,", "config.json", "rootfs"});
+        REQUIRE_MESSAGE(tar.exit_code == 0, tar.describe());
+        auto refused = p.plugin({"create", "evil", evil});
+        CHECK(refused.exit_code == 1);
+        CHECK_MESSAGE(refused.err.find("contains \"..\"") != std::string::npos, refused.describe());
+        CHECK(p.plugin({"ls", "--quiet"}).out.empty());
+    }
+
     TEST_CASE("bad plugin input is refused up front and leaves nothing behind") {
         require_root();
         FakePlugin p({});

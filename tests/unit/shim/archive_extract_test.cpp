@@ -1,4 +1,4 @@
-#include "shim/plugin/archive_extract.hpp"
+#include "shim/unpack/archive_extract.hpp"
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>

@@ -9,6 +9,8 @@
 
 #include "runtime/error.hpp"
 #include "shim/plugin/plugin_table.hpp"
+#include "shim/plugin/unpack_helper.hpp"
+#include "shim/unpack/archive_extract.hpp"
 #include "tar_builder.hpp"
 #include "temp_dir.hpp"
 
@@ -18,6 +20,12 @@ using plugrt::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
+
+// The store as plugrt uses it extracts through plugrt-unpack; here the same code runs
+// in-process.
+ExtractReport extract_in_process(const std::string& archive, const std::string& dest) {
+    return extract_archive(archive, dest);
+}
 
 std::string slurp(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -75,7 +83,7 @@ TEST_SUITE("shim/plugin_store") {
 
     TEST_CASE("a plugin directory is stored under a new id with its record") {
         TempDir dir;
-        PluginStore store(dir / "store");
+        PluginStore store(dir / "store", extract_in_process);
         const CreateResult created = store.create("rclone", make_plugin_dir(dir));
         const PluginRecord& record = created.record;
         CHECK(record.name == "rclone:latest");
@@ -101,7 +109,7 @@ TEST_SUITE("shim/plugin_store") {
             .dir("rclone/rootfs")
             .file("rclone/rootfs/etc-hello", "hi")
             .close();
-        PluginStore store(dir / "store");
+        PluginStore store(dir / "store", extract_in_process);
         const PluginRecord record = store.create("r", tar).record;
         CHECK(slurp(store.rootfs_dir(record) / "etc-hello") == "hi");
         CHECK(store_entries(dir / "store") == std::vector<std::string>{record.id});
@@ -112,7 +120,7 @@ TEST_SUITE("shim/plugin_store") {
         std::ofstream(dir / "config.json") << rclone_config();
         const std::string tar = dir / "export.tar";
         TarBuilder(tar).dir("usr").dir("usr/bin").file("usr/bin/rclone", "bin", 0755).close();
-        PluginStore store(dir / "store");
+        PluginStore store(dir / "store", extract_in_process);
         const PluginRecord record = store.create("r", tar, dir / "config.json").record;
         CHECK(fs::exists(store.rootfs_dir(record) / "usr/bin/rclone"));
     }
@@ -125,7 +133,7 @@ TEST_SUITE("shim/plugin_store") {
             .dir("rootfs")
             .file("rootfs/../../x", "x")
             .close();
-        PluginStore store(dir / "store");
+        PluginStore store(dir / "store", extract_in_process);
         CHECK(error_of([&] { store.create("evil", tar); }).find("contains \"..\"") !=
               std::string::npos);
         CHECK(store_entries(dir / "store").empty());
@@ -136,7 +144,7 @@ TEST_SUITE("shim/plugin_store") {
         TempDir dir;
         const std::string tar = dir / "wrong.tar";
         TarBuilder(tar).file("a", "x").file("b", "y").close();
-        PluginStore store(dir / "store");
+        PluginStore store(dir / "store", extract_in_process);
         CHECK(error_of([&] { store.create("w", tar); }) ==
               tar + " holds no config.json and rootfs/ (found: a, b)");
         CHECK(store_entries(dir / "store").empty());
@@ -146,7 +154,7 @@ TEST_SUITE("shim/plugin_store") {
         TempDir dir;
         const std::string src = make_plugin_dir(dir);
         std::ofstream(src + "/config.json") << "{\"mounts\": \"not a list\"}";
-        PluginStore store(dir / "store");
+        PluginStore store(dir / "store", extract_in_process);
         CHECK(error_of([&] {
                   store.create("bad", src);
               }).starts_with("config.json of plugin bad:latest: "));
@@ -155,7 +163,7 @@ TEST_SUITE("shim/plugin_store") {
 
     TEST_CASE("a second plugin with the same name is refused") {
         TempDir dir;
-        PluginStore store(dir / "store");
+        PluginStore store(dir / "store", extract_in_process);
         store.create("rclone", make_plugin_dir(dir));
         CHECK(error_of([&] { store.create("rclone:latest", dir / "src"); }) ==
               "plugin \"rclone:latest\" already exists");
@@ -163,7 +171,7 @@ TEST_SUITE("shim/plugin_store") {
 
     TEST_CASE("plugins are found by full id, name and unique id prefix") {
         TempDir dir;
-        PluginStore store(dir / "store");
+        PluginStore store(dir / "store", extract_in_process);
         const PluginRecord record = store.create("rclone", make_plugin_dir(dir)).record;
         CHECK(store.find(record.id).name == "rclone:latest");
         CHECK(store.find("rclone").id == record.id);
@@ -174,7 +182,7 @@ TEST_SUITE("shim/plugin_store") {
 
     TEST_CASE("settings are replayed on the config and refused while enabled") {
         TempDir dir;
-        PluginStore store(dir / "store");
+        PluginStore store(dir / "store", extract_in_process);
         store.create("rclone", make_plugin_dir(dir));
         store.set("rclone", {"RCLONE_VERBOSE=2", "config.source=/srv/rclone"});
         const auto inspect = store.inspect("rclone");
@@ -196,7 +204,7 @@ TEST_SUITE("shim/plugin_store") {
 
     TEST_CASE("an enabled plugin is only removed with force") {
         TempDir dir;
-        PluginStore store(dir / "store");
+        PluginStore store(dir / "store", extract_in_process);
         const PluginRecord record = store.create("rclone", make_plugin_dir(dir)).record;
         store.set_enabled("rclone", true);
         CHECK(error_of([&] { store.remove("rclone"); }) == "plugin rclone:latest is enabled");
@@ -223,5 +231,25 @@ TEST_SUITE("shim/plugin_store") {
             "forty\xE2\x80\xA6   false\n");
         CHECK(format_plugin_table({}) == "ID        NAME      DESCRIPTION   ENABLED\n");
         CHECK(ellipsis("\xC3\xA9\xC3\xA9\xC3\xA9", 2) == "\xC3\xA9\xE2\x80\xA6");
+    }
+
+    TEST_CASE("an archive without an extractor is refused by name; the report survives JSON") {
+        TempDir dir;
+        const std::string tar = dir / "plugin.tar";
+        TarBuilder(tar).file("config.json", rclone_config()).dir("rootfs").close();
+        PluginStore store(dir / "store");
+        CHECK(error_of([&] { store.create("r", tar); }) ==
+              "cannot extract " + tar + ": no archive extractor");
+        CHECK(store_entries(dir / "store").empty());
+
+        ExtractReport report;
+        report.entries = 3;
+        report.skipped = {"dev/null"};
+        report.warnings = {"xattr \"user.x\" not restored"};
+        const ExtractReport back = report_from_json(report_to_json(report));
+        CHECK(back.entries == 3);
+        CHECK(back.skipped == report.skipped);
+        CHECK(back.warnings == report.warnings);
+        CHECK_THROWS_AS(report_from_json("not json"), plugrt::Error);
     }
 }
