@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "runtime/error.hpp"
+#include "runtime/syscalls.hpp"
 
 namespace plugrt {
 
@@ -26,6 +29,24 @@ CgroupEntry open_cgroup_entry(const Cgroup& cgroup) {
         entry.tasks_files.push_back({std::move(fd), std::move(path)});
     }
     return entry;
+}
+
+pid_t clone_into_unified_cgroup(uint64_t flags, UniqueFd& pidfd, const CgroupEntry& entry,
+                                bool& born_in_unified) {
+    born_in_unified = false;
+    if (entry.unified_dir) {
+        try {
+            pid_t pid = clone3_with_pidfd(flags, pidfd, entry.unified_dir.get());
+            born_in_unified = true;
+            return pid;
+        } catch (Error& e) {
+            if (e.err() != EINVAL && e.err() != E2BIG) {
+                e.with_context("into cgroup " + entry.unified_path);
+                throw;
+            }
+        }
+    }
+    return clone3_with_pidfd(flags, pidfd);
 }
 
 void enter_cgroups_from_inside(std::vector<CgroupTasksFile>& files) {

@@ -17,6 +17,7 @@
 // would, and a kernel that refuses CLONE_INTO_CGROUP (before 5.7) gets the parent's write.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -41,5 +42,13 @@ CgroupEntry open_cgroup_entry(const Cgroup& cgroup);
 
 // In the init: writes "0" to each tasks file, then closes them. Throws naming the file.
 void enter_cgroups_from_inside(std::vector<CgroupTasksFile>& files);
+
+// clone3(flags | CLONE_PIDFD) into entry.unified_dir where the kernel allows; returns 0 in the
+// child. Kernels before 5.7 refuse CLONE_INTO_CGROUP (EINVAL for the flag, E2BIG for the
+// larger clone_args): the child is then cloned where we are and `born_in_unified` is false,
+// for the caller to move it. Other failures (EBUSY: a v2 cgroup with controllers enabled for
+// its children) are thrown naming the cgroup.
+pid_t clone_into_unified_cgroup(uint64_t flags, UniqueFd& pidfd, const CgroupEntry& entry,
+                                bool& born_in_unified);
 
 }  // namespace plugrt

@@ -218,12 +218,6 @@ Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bo
     return cgroup;
 }
 
-void Cgroup::add_process(pid_t pid) {
-    for (const auto& dir : dirs_) {
-        write_cgroup_file(dir.path, "cgroup.procs", std::to_string(pid));
-    }
-}
-
 void Cgroup::add_process_to_unified(pid_t pid) {
     for (const auto& dir : dirs_) {
         if (dir.key.empty()) {

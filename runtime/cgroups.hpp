@@ -12,7 +12,7 @@
 // Paths are cleaned lexically so ".." cannot climb out of the hierarchy.
 //
 // Lifecycle: create() makes the directories (rolled back if any step fails), apply_resources()
-// sets the limits, the init enters them (cgroup_join.hpp; add_process() for `exec`),
+// sets the limits, the init and `exec`'s processes enter them by themselves (cgroup_join.hpp),
 // to_state()/from_state() let later invocations (kill --all, ps, delete) find them, destroy()
 // removes every directory create() made.
 #pragma once
@@ -63,9 +63,6 @@ public:
     static Cgroup from_state(const nlohmann::json& state);
     nlohmann::json to_state() const;
 
-    // Writes the pid to cgroup.procs of every hierarchy (`exec`'s joiner). The container's init
-    // enters on its own instead, see cgroup_join.hpp.
-    void add_process(pid_t pid);
     // Writes the pid to cgroup.procs of the unified hierarchy only (none: nothing to do); for a
     // kernel that refused clone3(CLONE_INTO_CGROUP).
     void add_process_to_unified(pid_t pid);

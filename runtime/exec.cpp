@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "runtime/cgroup_join.hpp"
 #include "runtime/container.hpp"
 #include "runtime/error.hpp"
 #include "runtime/exec_path.hpp"
@@ -150,16 +151,27 @@ int exec_in_container(const StateStore& store, const ExecOptions& options) {
     if (::pipe2(pid_pipe, O_CLOEXEC) != 0) throw_errno("pipe2");
     UniqueFd pid_read(pid_pipe[0]), pid_write(pid_pipe[1]);
 
-    pid_t joiner = ::fork();
-    if (joiner < 0) throw_errno("fork exec joiner");
+    // J enters the container's cgroups the way the init did (cgroup_join.hpp): born in the
+    // unified one, then writing "0" to the v1 tasks files itself, without the global lock a
+    // write of its pid by R would wait on (an RCU grace period, 6-8 ms here).
+    std::optional<Cgroup> cgroup;
+    CgroupEntry cgroup_entry;
+    if (!view.record["cgroup"].is_null()) {
+        cgroup = Cgroup::from_state(view.record["cgroup"]);
+        cgroup_entry = open_cgroup_entry(*cgroup);
+    }
+    UniqueFd joiner_pidfd;
+    bool born_in_unified = false;
+    pid_t joiner = clone_into_unified_cgroup(0, joiner_pidfd, cgroup_entry, born_in_unified);
     if (joiner == 0) {
         parent_end.close();
         pid_read.reset();
         pid_t process = -1;
         try {
-            // Go: R has put us into every cgroup of the container, so E, forked below, is in
-            // them before it runs a single instruction of its own (runc joins its setns init
-            // to the cgroups before it is released, process_linux.go setnsProcess.start).
+            // In every cgroup of the container before Go, so E, forked below, is in them
+            // before it runs a single instruction of its own (runc joins its setns init to
+            // the cgroups before it is released, process_linux.go setnsProcess.start).
+            enter_cgroups_from_inside(cgroup_entry.tasks_files);
             child_end.expect(SyncMessage::Go);
             // One setns with a pidfd enters all namespaces at once, user namespace first
             // (setns(2), Linux 5.8).
@@ -181,10 +193,10 @@ int exec_in_container(const StateStore& store, const ExecOptions& options) {
     child_end.close();
     pid_write.reset();
     try {
-        // Into the container's cgroup(s), like the init (containerd reads stats from there),
-        // while J is still waiting: nothing it forks can run outside them.
-        if (!view.record["cgroup"].is_null()) {
-            Cgroup::from_state(view.record["cgroup"]).add_process(joiner);
+        // A kernel that refused CLONE_INTO_CGROUP: J is moved into the unified cgroup here,
+        // while it still waits for Go.
+        if (cgroup && !born_in_unified) {
+            cgroup->add_process_to_unified(joiner);
         }
         parent_end.send(SyncMessage::Go);
     } catch (...) {

@@ -12,29 +12,6 @@
 #include "runtime/syscalls.hpp"
 
 namespace plugrt {
-namespace {
-
-// Kernels before 5.7 refuse CLONE_INTO_CGROUP (EINVAL for the flag, E2BIG for the larger
-// clone_args); the init is then cloned where we are and moved by the caller. Any other
-// failure (EBUSY: a v2 cgroup with controllers enabled for its children) is the caller's to
-// report, named.
-pid_t clone_init(uint64_t flags, SpawnedInit& init, const CgroupEntry& entry) {
-    if (entry.unified_dir) {
-        try {
-            pid_t pid = clone3_with_pidfd(flags, init.pidfd, entry.unified_dir.get());
-            init.born_in_unified_cgroup = true;
-            return pid;
-        } catch (Error& e) {
-            if (e.err() != EINVAL && e.err() != E2BIG) {
-                e.with_context("into cgroup " + entry.unified_path);
-                throw;
-            }
-        }
-    }
-    return clone3_with_pidfd(flags, init.pidfd);
-}
-
-}  // namespace
 
 SpawnedInit spawn_init(const InitConfig& config, const oci::Linux& linux,
                        const CgroupEntry& entry) {
@@ -51,7 +28,7 @@ SpawnedInit spawn_init(const InitConfig& config, const oci::Linux& linux,
         flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
     }
     SpawnedInit init;
-    init.pid = clone_init(flags, init, entry);
+    init.pid = clone_into_unified_cgroup(flags, init.pidfd, entry, init.born_in_unified_cgroup);
     if (init.pid == 0) {
         run_init(child_config, child_end);  // [[noreturn]]
     }
