@@ -120,14 +120,19 @@ TEST_SUITE("supervisor") {
         CHECK_MESSAGE(call.exit_code == 0, call.describe());
         CHECK(call.out == "{\"Volumes\":[],\"Err\":\"\"}\n");
 
-        const std::string log = read_text_file(p.file("plugin.log"));
+        // The plugin's line about the call reaches plugin.log through the supervisor's loop,
+        // possibly a moment after `call` has returned.
+        std::string log;
+        CHECK(wait_until([&] {
+            log = read_text_file(p.file("plugin.log"));
+            return log.find("msg=\"fake-plugin: /VolumeDriver.List\"") != std::string::npos;
+        }));
         CHECK_MESSAGE(log.find("level=info msg=\"hello \\\"world\\\"\" plugin=" + id + "\n") !=
                           std::string::npos,
                       log);
         CHECK_MESSAGE(
             log.find("level=error msg=\"a warning\" plugin=" + id + "\n") != std::string::npos,
             log);
-        CHECK(log.find("msg=\"fake-plugin: /VolumeDriver.List\"") != std::string::npos);
         auto logs = p.plugin({"logs", p.dir()});
         CHECK(logs.out == log);
 
