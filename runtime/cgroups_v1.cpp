@@ -95,9 +95,23 @@ std::vector<oci::DeviceRule> v1_device_program(const oci::Linux& linux) {
 
 void apply_v1_resources(const V1DirLookup& dir_for, const oci::Linux& linux) {
     if (auto devices = dir_for("devices")) {
+        // One open per file for the whole program (about 14 rules): the kernel takes one rule
+        // per write(2), so the fds are simply written to again and again.
+        const std::string allow_path = *devices + "/devices.allow";
+        const std::string deny_path = *devices + "/devices.deny";
+        UniqueFd allow(::open(allow_path.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!allow) {
+            throw_errno("open " + allow_path);
+        }
+        UniqueFd deny(::open(deny_path.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!deny) {
+            throw_errno("open " + deny_path);
+        }
         for (const auto& r : v1_device_program(linux)) {
-            write_cgroup_file(*devices, r.allow ? "devices.allow" : "devices.deny",
-                              format_v1_device_rule(r));
+            const std::string text = format_v1_device_rule(r);
+            if (::write((r.allow ? allow : deny).get(), text.data(), text.size()) < 0) {
+                throw_errno("write '" + text + "' to " + (r.allow ? allow_path : deny_path));
+            }
         }
     } else if (linux.resources && !linux.resources->devices.empty()) {
         require_dir(dir_for, "devices", "linux.resources.devices");
