@@ -165,9 +165,8 @@ void mount_v2(const PlannedMount& m, int root_fd, const CgroupLayout& layout, bo
 
 }  // namespace
 
-void mount_cgroup_filesystem(const PlannedMount& mount, int root_fd, const oci::Spec& spec) {
-    // The child's mountinfo is still the host's here (a copy made by CLONE_NEWNS).
-    CgroupLayout layout = detect_host_cgroup_layout();
+void mount_cgroup_filesystem(const PlannedMount& mount, int root_fd, const oci::Spec& spec,
+                             const CgroupLayout& layout) {
     const bool cgroupns = has_cgroup_namespace(spec);
     if (layout.mode == CgroupMode::Unified) {
         mount_v2(mount, root_fd, layout, cgroupns);

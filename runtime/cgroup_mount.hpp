@@ -18,10 +18,15 @@
 #pragma once
 
 #include "oci/spec.hpp"
+#include "runtime/cgroup_detect.hpp"
 #include "runtime/mount_plan.hpp"
 
 namespace plugrt {
 
-void mount_cgroup_filesystem(const PlannedMount& mount, int root_fd, const oci::Spec& spec);
+// `host_layout` is the host's cgroup layout as the parent detected it just before clone: the
+// init's mountinfo is still a copy of the host's at this point, so reading it again would only
+// repeat the parent's work.
+void mount_cgroup_filesystem(const PlannedMount& mount, int root_fd, const oci::Spec& spec,
+                             const CgroupLayout& host_layout);
 
 }  // namespace plugrt

@@ -148,6 +148,7 @@ pid_t create_steps(const StateStore& store, const CreateOptions& options) {
     config.seccomp = seccomp ? &*seccomp : nullptr;
     config.close_in_child = {lock.fd()};
     config.cgroup_tasks = &cgroup_entry.tasks_files;
+    config.host_cgroup_layout = &host_cgroups.layout;
     init = spawn_init(config, linux, cgroup_entry);
     // Registered after the cgroup's undo, so it runs first: kill (through the pidfd, immune to
     // pid reuse) and reap the init before its cgroup is removed.

@@ -119,7 +119,7 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
     //  - sysctls are written through the host's /proc, which is correct because /proc/sys/net,
     //    kernel.* (ipc/uts) resolve against the *writer's* namespaces; after pivot the
     //    readonly paths would have made /proc/sys read-only.
-    prepare_rootfs(spec, config.bundle_dir, config.no_pivot, [&] {
+    prepare_rootfs(spec, config.bundle_dir, config.no_pivot, *config.host_cgroup_layout, [&] {
         if (config.runtime_hooks) {
             channel.send(SyncMessage::HooksPlease);
             channel.expect(SyncMessage::HooksDone);

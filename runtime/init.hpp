@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "oci/spec.hpp"
+#include "runtime/cgroup_detect.hpp"
 #include "runtime/cgroup_join.hpp"
 #include "runtime/sync_channel.hpp"
 
@@ -33,6 +34,8 @@ struct InitConfig {
     std::vector<int> close_in_child;  // R's fds the init must not keep (lock, sync parent end)
     // v1 `tasks` files the init writes "0" to as its first step (cgroup_join.hpp), or nullptr.
     std::vector<CgroupTasksFile>* cgroup_tasks = nullptr;
+    // The host's cgroup hierarchies as R detected them (for a "cgroup" mount).
+    const CgroupLayout* host_cgroup_layout = nullptr;
 };
 
 // Runs in the freshly cloned child and never returns: either execve succeeds or the init sends

@@ -132,9 +132,10 @@ void apply_propagation(const InRootPath& target, const std::vector<unsigned long
     }
 }
 
-void perform_mount(const PlannedMount& m, int root_fd, const oci::Spec& spec) {
+void perform_mount(const PlannedMount& m, int root_fd, const oci::Spec& spec,
+                   const CgroupLayout& host_cgroups) {
     if (m.kind == MountKind::Cgroup) {
-        mount_cgroup_filesystem(m, root_fd, spec);
+        mount_cgroup_filesystem(m, root_fd, spec, host_cgroups);
         return;
     }
     InRootPath target = m.kind == MountKind::Bind ? make_bind_target(m, root_fd)

@@ -9,13 +9,16 @@
 #include <vector>
 
 #include "oci/spec.hpp"
+#include "runtime/cgroup_detect.hpp"
 #include "runtime/mount_plan.hpp"
 #include "runtime/path_in_root.hpp"
 
 namespace plugrt {
 
-// Performs one planned mount. `spec` supplies context the cgroup mount needs (namespaces).
-void perform_mount(const PlannedMount& mount, int root_fd, const oci::Spec& spec);
+// Performs one planned mount. `spec` and `host_cgroups` supply what the cgroup mount needs
+// (namespaces, the host's hierarchies).
+void perform_mount(const PlannedMount& mount, int root_fd, const oci::Spec& spec,
+                   const CgroupLayout& host_cgroups);
 
 // Bind-remounts the mount at `target` read-only (MS_REMOUNT|MS_BIND|MS_RDONLY), keeping the
 // nosuid/nodev/noexec/atime flags it already has: in a user namespace those are locked and a

@@ -159,7 +159,7 @@ unsigned long root_propagation_flags(const std::string& propagation) {
 }
 
 void prepare_rootfs(const oci::Spec& spec, const std::string& bundle_dir, bool no_pivot,
-                    const std::function<void()>& before_pivot) {
+                    const CgroupLayout& host_cgroups, const std::function<void()>& before_pivot) {
     const std::string propagation = spec.linux ? spec.linux->rootfs_propagation : "";
     const oci::Linux* linux = spec.linux ? &*spec.linux : nullptr;
     // Everything that can be refused is checked before the first mount.
@@ -186,7 +186,7 @@ void prepare_rootfs(const oci::Spec& spec, const std::string& bundle_dir, bool n
         }
         for (size_t i = 0; i < plan.size(); ++i) {
             try {
-                perform_mount(plan[i], root_fd.get(), spec);
+                perform_mount(plan[i], root_fd.get(), spec, host_cgroups);
             } catch (Error& e) {
                 e.with_context("mounts[" + std::to_string(i) + "]");
                 throw;

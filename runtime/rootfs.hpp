@@ -22,11 +22,13 @@
 #include <string>
 
 #include "oci/spec.hpp"
+#include "runtime/cgroup_detect.hpp"
 
 namespace plugrt {
 
+// `host_cgroups`: the host's cgroup layout, detected by the parent before clone.
 void prepare_rootfs(const oci::Spec& spec, const std::string& bundle_dir, bool no_pivot,
-                    const std::function<void()>& before_pivot);
+                    const CgroupLayout& host_cgroups, const std::function<void()>& before_pivot);
 
 // "rshared" -> MS_SHARED|MS_REC, "" -> MS_SLAVE|MS_REC (runc's default); throws for unknown.
 unsigned long root_propagation_flags(const std::string& rootfs_propagation);
