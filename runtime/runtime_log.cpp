@@ -7,6 +7,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "oci/state.hpp"
 #include "runtime/unique_fd.hpp"
 
 namespace plugrt {
@@ -90,14 +91,11 @@ void log_debug(const std::string& message) noexcept {
 }
 
 std::string rfc3339_now() {
+    // Not gmtime_r: glibc would load /etc/localtime (tzset) for it, an open+read+parse on
+    // every `create` for a UTC timestamp that needs no zone.
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
-    tm utc{};
-    gmtime_r(&ts.tv_sec, &utc);
-    char buf[64];
-    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
-    std::snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-    return buf;
+    return oci::rfc3339_nano_utc(ts.tv_sec, static_cast<uint32_t>(ts.tv_nsec));
 }
 
 }  // namespace plugrt
