@@ -84,31 +84,29 @@ void inherit_cpuset(const std::string& dir) {
     }
 }
 
-// mkdir -p; returns the highest directory it created ("" if all existed).
+// mkdir -p; returns the highest directory it created ("" if all existed). The mkdir comes
+// first: the parent almost always exists, and then it is the only syscall.
 std::string make_dirs(const std::string& path, bool is_cpuset) {
-    std::vector<std::string> missing;
-    std::string cur = path;
-    struct stat st {};
-    while (cur != "/" && ::stat(cur.c_str(), &st) != 0) {
-        if (errno != ENOENT) {
-            throw_errno("stat " + cur);
+    if (::mkdir(path.c_str(), 0755) < 0) {
+        if (errno == EEXIST) {
+            return "";
         }
-        missing.push_back(cur);
-        cur = parent_of(cur);
-    }
-    std::string top;
-    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-        if (::mkdir(it->c_str(), 0755) < 0 && errno != EEXIST) {
-            throw_errno("mkdir cgroup " + *it);
+        if (errno != ENOENT || path == "/") {
+            throw_errno("mkdir cgroup " + path);
         }
-        if (top.empty()) {
-            top = *it;
+        std::string top = make_dirs(parent_of(path), is_cpuset);
+        if (::mkdir(path.c_str(), 0755) < 0 && errno != EEXIST) {
+            throw_errno("mkdir cgroup " + path);
         }
         if (is_cpuset) {
-            inherit_cpuset(*it);
+            inherit_cpuset(path);
         }
+        return top.empty() ? path : top;
     }
-    return top;
+    if (is_cpuset) {
+        inherit_cpuset(path);
+    }
+    return path;
 }
 
 // rmdir, retrying EBUSY for ~1.5 s: tasks killed a moment ago may not have left yet.

@@ -6,6 +6,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <cstring>
+#include <optional>
+#include <string_view>
+
 #include "runtime/error.hpp"
 #include "runtime/mount_api.hpp"
 #include "runtime/mount_plan.hpp"
@@ -73,22 +77,38 @@ void bind_host_node(int root_fd, const DeviceNode& node) {
     }
 }
 
-void create_node(int root_fd, const DeviceNode& node) {
-    InRootParent parent = open_parent_in_root(root_fd, node.path);
-    const int dir = parent.dir.fd.get();
-    const char* name = parent.name.c_str();
+// `dev` is the container's /dev, already resolved: most nodes live right in it, and need no
+// lookup of their own.
+void create_node(int root_fd, const InRootPath& dev, const DeviceNode& node) {
+    std::optional<InRootParent> parent;
+    const std::string_view in_dev = std::string_view(node.path).substr(std::strlen("/dev/"));
+    int dir = dev.fd.get();
+    const char* name = node.path.c_str() + std::strlen("/dev/");
+    if (in_dev.find('/') != std::string_view::npos) {
+        parent = open_parent_in_root(root_fd, node.path);
+        dir = parent->dir.fd.get();
+        name = parent->name.c_str();
+    }
     const dev_t rdev = node.type == 'p' ? 0 : makedev(node.major, node.minor);
-    if (::mknodat(dir, name, file_type_bits(node.type) | node.mode, rdev) < 0) {
-        if (errno == EPERM) {
-            // No CAP_MKNOD in this user namespace: use the host's node (runc
-            // bindMountDeviceNode). It keeps the host's owner and mode.
-            bind_host_node(root_fd, node);
+    if (::mknodat(dir, name, file_type_bits(node.type) | node.mode, rdev) == 0) {
+        // Made just now with umask 0: type, number and permissions are exactly the ones asked
+        // for, only the owner may differ. Set-id and sticky bits are left to the checked path
+        // below (a chown could clear them).
+        if ((node.mode & 07000) == 0) {
+            if (::fchownat(dir, name, node.uid, node.gid, AT_SYMLINK_NOFOLLOW) < 0) {
+                throw_errno("chown device " + node.path);
+            }
             return;
         }
-        if (errno != EEXIST) {
-            throw_errno("mknod " + describe(node));
-        }
+    } else if (errno == EPERM) {
+        // No CAP_MKNOD in this user namespace: use the host's node (runc
+        // bindMountDeviceNode). It keeps the host's owner and mode.
+        bind_host_node(root_fd, node);
+        return;
+    } else if (errno != EEXIST) {
+        throw_errno("mknod " + describe(node));
     }
+    // A node that was already there (or needs its special bits restored) is checked first.
     UniqueFd fd(::openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) {
         throw_errno("open device " + node.path);
@@ -154,7 +174,7 @@ void setup_dev(int root_fd, const oci::Linux* linux) {
     {
         ScopedUmask no_mask(0);
         for (const auto& node : nodes) {
-            create_node(root_fd, node);
+            create_node(root_fd, dev, node);
         }
     }
     make_symlink(dev.fd.get(), "/proc/self/fd", "fd");

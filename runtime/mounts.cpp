@@ -74,13 +74,17 @@ void check_proc_bind_source(const PlannedMount& m) {
 }
 
 void finish_mount(const PlannedMount& m, int root_fd) {
+    const bool has_attributes = m.options.attr_set != 0 || m.options.attr_clear != 0;
+    if (!m.bind_needs_remount() && !has_attributes && m.options.propagation.empty()) {
+        return;  // the mount call itself did everything
+    }
     // Reopen: the old fd still names the directory underneath the new mount.
     InRootPath top = open_in_root(root_fd, m.destination);
     if (m.bind_needs_remount()) {
         remount_bind_flags(top, m.options.flags & ~static_cast<unsigned long>(MS_BIND | MS_REC),
                            m.options.clear_flags);
     }
-    if (m.options.attr_set != 0 || m.options.attr_clear != 0) {
+    if (has_attributes) {
         int rc =
             set_mount_attributes_recursive(top.fd.get(), m.options.attr_set, m.options.attr_clear);
         if (rc < 0) {

@@ -1,5 +1,6 @@
 #include "runtime/protected_paths.hpp"
 
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -10,6 +11,7 @@
 #include "runtime/mount_api.hpp"
 #include "runtime/mounts.hpp"
 #include "runtime/path_in_root.hpp"
+#include "runtime/unique_fd.hpp"
 
 namespace plugrt {
 namespace {
@@ -58,15 +60,23 @@ void apply_readonly_paths(int root_fd, const std::vector<std::string>& paths) {
         if (!target || !done.insert(target->path).second) {
             continue;
         }
-        const std::string link = proc_fd_path(target->fd.get());
-        if (::mount(link.c_str(), link.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
-            throw_errno("bind " + path + " onto itself for readonlyPaths");
+        // A detached recursive clone of the path (a bind, like runc's MS_BIND|MS_REC), made
+        // read-only as a whole, submounts included (e.g. binfmt_misc under /proc/sys/fs), and
+        // only then put over the path: it is never writable there, and there is no remount
+        // and no second lookup. mount_setattr changes nothing but the read-only bit, so the
+        // other flags (and the locked ones of a user namespace) stay as they were.
+        UniqueFd tree(
+            ::open_tree(target->fd.get(), "",
+                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
+        if (!tree) {
+            throw_errno("open_tree (clone) of " + path + " for readonlyPaths");
         }
-        InRootPath top = open_in_root(root_fd, target->path);
-        remount_read_only(top);
-        // Submounts (e.g. binfmt_misc under /proc/sys/fs) must not stay writable either.
-        if (int rc = set_mount_attributes_recursive(top.fd.get(), MOUNT_ATTR_RDONLY, 0); rc < 0) {
-            throw_errno(-rc, "make " + path + " read-only recursively");
+        if (int rc = set_mount_attributes_recursive(tree.get(), MOUNT_ATTR_RDONLY, 0); rc < 0) {
+            throw_errno(-rc, "make the clone of " + path + " read-only");
+        }
+        if (::move_mount(tree.get(), "", target->fd.get(), "",
+                         MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+            throw_errno("move_mount the read-only clone over " + path);
         }
     }
 }
