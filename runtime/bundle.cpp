@@ -3,12 +3,11 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "oci/errors.hpp"
 #include "oci/validate.hpp"
 #include "runtime/error.hpp"
+#include "runtime/text_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -30,13 +29,7 @@ std::string read_config(const std::string& path) {
         throw Error(Error::Kind::Invalid,
                     path + ": larger than " + std::to_string(kMaxConfigBytes) + " bytes");
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw_errno("open " + path);
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return read_text_file(path);
 }
 
 }  // namespace
@@ -48,9 +41,9 @@ Bundle load_bundle(const std::string& bundle_dir) {
         bundle.dir.pop_back();
     }
     bundle.config_path = bundle.dir + "/config.json";
-    std::string text = read_config(bundle.config_path);
+    bundle.config_text = read_config(bundle.config_path);
     try {
-        bundle.spec = oci::parse_spec(text);
+        bundle.spec = oci::parse_spec(bundle.config_text);
         oci::validate_spec_or_throw(bundle.spec);
     } catch (const oci::ParseError& e) {
         throw Error(Error::Kind::Invalid, bundle.config_path + ": " + e.what());

@@ -12,6 +12,7 @@ struct Bundle {
     std::string config_path;  // <dir>/config.json
     std::string rootfs;       // root.path resolved against dir, absolute
     oci::Spec spec;
+    std::string config_text;  // config.json as read, the text `spec` was parsed from
 };
 
 // Reads and validates <bundle_dir>/config.json (step R1: fail before touching the system).

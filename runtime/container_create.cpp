@@ -65,9 +65,10 @@ void require_systemd_if_asked(bool systemd_cgroup) {
     }
 }
 
-nlohmann::json make_record(const CreateOptions& options, const Bundle& bundle, pid_t pid,
-                           uint64_t start_time, const Cgroup& cgroup) {
-    return {
+// state.json: what later commands need to find and judge the container.
+std::string make_record(const CreateOptions& options, const Bundle& bundle, pid_t pid,
+                        uint64_t start_time, const Cgroup& cgroup) {
+    const nlohmann::json fields = {
         {"id", options.id},
         {"init_pid", pid},
         {"init_start_time", start_time},
@@ -77,10 +78,22 @@ nlohmann::json make_record(const CreateOptions& options, const Bundle& bundle, p
         {"created", rfc3339_now()},
         {"systemd_cgroup", options.systemd_cgroup},
         {"cgroup", cgroup.to_state()},
-        // The spec as it was at create time: later commands must not see edits to config.json
-        // (runtime-spec: "changes to config.json after create have no effect").
-        {"spec", oci::spec_to_json(bundle.spec)},
     };
+    // Plus "spec", the spec as it was at create time: later commands must not see edits to
+    // config.json (runtime-spec: "changes to config.json after create have no effect"). It is
+    // config.json's own text, which load_bundle has parsed and validated: decoding it again
+    // gives the same spec, and re-serialising the decoded spec cost more than the rest of the
+    // record.
+    std::string text = fields.dump();
+    text.pop_back();  // the closing brace; `fields` is a non-empty object
+    std::string_view spec_text = bundle.config_text;
+    if (spec_text.starts_with("\xEF\xBB\xBF")) {
+        spec_text.remove_prefix(3);  // a UTF-8 BOM is accepted only at the start of a document
+    }
+    text += ",\"spec\":";
+    text += spec_text;
+    text += '}';
+    return text;
 }
 
 pid_t create_steps(const StateStore& store, const CreateOptions& options) {
@@ -187,7 +200,8 @@ pid_t create_steps(const StateStore& store, const CreateOptions& options) {
         if (!stat) {
             throw Error(Error::Kind::Child, "container init vanished before it was recorded");
         }
-        store.save(options.id, make_record(options, bundle, init.pid, stat->start_time, *cgroup));
+        store.save_text(options.id,
+                        make_record(options, bundle, init.pid, stat->start_time, *cgroup));
         if (!options.pid_file.empty()) {
             write_pid_file(options.pid_file, init.pid);
             rollback.add([&] { ::unlink(fs::absolute(options.pid_file).c_str()); });

@@ -1,10 +1,9 @@
 #include "runtime/mountinfo.hpp"
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 #include "runtime/error.hpp"
+#include "runtime/text_file.hpp"
 
 namespace plugrt {
 namespace {
@@ -168,13 +167,7 @@ std::vector<MountInfoEntry> parse_mountinfo(std::string_view text) {
 }
 
 std::vector<MountInfoEntry> read_mountinfo(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        throw_errno("open " + path);
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_mountinfo(text.str());
+    return parse_mountinfo(read_text_file(path));
 }
 
 std::optional<MountInfoEntry> find_mount_containing(const std::vector<MountInfoEntry>& mounts,

@@ -8,10 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "runtime/error.hpp"
+#include "runtime/text_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -92,9 +91,12 @@ bool StateStore::exists(const std::string& id) const {
 }
 
 void StateStore::save(const std::string& id, const nlohmann::json& state) const {
+    save_text(id, state.dump());
+}
+
+void StateStore::save_text(const std::string& id, std::string_view text) const {
     std::string dir = dir_of(id);
     std::string tmp = dir + "/.state.json.tmp";
-    std::string text = state.dump();
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (!fd) {
         throw_errno("create " + tmp);
@@ -122,22 +124,32 @@ void StateStore::save(const std::string& id, const nlohmann::json& state) const 
 nlohmann::json StateStore::load(const std::string& id) const {
     validate_container_id(id);
     std::string path = dir_of(id) + "/" + kStateFile;
-    std::ifstream in(path);
-    if (!in) {
-        throw Error(Error::Kind::NotFound, "container " + id + " does not exist");
-    }
-    std::stringstream text;
-    text << in.rdbuf();
+    std::string text;
     try {
-        return nlohmann::json::parse(text.str());
+        text = read_text_file(path);
+    } catch (const Error& e) {
+        if (e.err() == ENOENT || e.err() == ENOTDIR) {
+            throw Error(Error::Kind::NotFound, "container " + id + " does not exist");
+        }
+        throw;
+    }
+    try {
+        return nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
         throw Error(Error::Kind::System, "corrupt state file " + path + ": " + e.what());
     }
 }
 
 void StateStore::remove(const std::string& id) const {
+    // The usual content is state.json alone (exec.fifo is gone once started): two syscalls.
+    // Anything else, e.g. the fifo of a never-started container, takes the general way.
+    const std::string dir = dir_of(id);
+    ::unlink((dir + "/" + kStateFile).c_str());
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) {
+        return;
+    }
     std::error_code ec;
-    fs::remove_all(dir_of(id), ec);
+    fs::remove_all(dir, ec);
     if (ec) {
         throw_errno(ec.value(), "remove state directory " + dir_of(id));
     }

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/unique_fd.hpp"
@@ -52,6 +53,8 @@ public:
     bool exists(const std::string& id) const;
     // Atomically replaces state.json.
     void save(const std::string& id, const nlohmann::json& state) const;
+    // The same with the document already serialised (it must be one JSON object).
+    void save_text(const std::string& id, std::string_view state_json) const;
     // Error(NotFound) "container X does not exist" when there is no state.json.
     nlohmann::json load(const std::string& id) const;
     // Removes <root>/<id> and everything in it; missing is fine.
