@@ -216,4 +216,27 @@ TEST_SUITE("integration/lifecycle") {
         CHECK_MESSAGE(again.err.find("already exists") != std::string::npos, again.describe());
         CHECK(status_of(rt, id) == "created");
     }
+
+    TEST_CASE("later commands use the spec recorded at create, whatever config.json becomes") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        b.spec().annotations["org.example.phase"] = "at-create";
+        // As editors write it: a UTF-8 byte order mark, indentation, a trailing newline.
+        b.write_raw_config("\xEF\xBB\xBF" + plugrt::oci::dump_spec(b.spec()) + "\n");
+        std::string id = rt.new_id();
+        auto created = rt.run({"create", "--bundle", b.dir(), id});
+        REQUIRE_MESSAGE(created.exit_code == 0, created.describe());
+
+        b.spec().annotations["org.example.phase"] = "edited";
+        b.write_config();
+        CHECK(rt.state(id)["annotations"]["org.example.phase"] == "at-create");
+        b.write_raw_config("not json any more");
+        CHECK(rt.state(id)["annotations"]["org.example.phase"] == "at-create");
+        CHECK(rt.run({"start", id}).exit_code == 0);
+        CHECK(status_of(rt, id) == "running");
+        auto deleted = rt.run({"delete", "-f", id});
+        CHECK_MESSAGE(deleted.exit_code == 0, deleted.describe());
+        CHECK_FALSE(path_exists(rt.root() + "/" + id));
+    }
 }
