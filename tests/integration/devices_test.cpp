@@ -66,6 +66,35 @@ TEST_SUITE("integration/devices") {
         }
     }
 
+    TEST_CASE("spec devices get their owner and mode, in /dev and below it, set-id bits kept") {
+        require_root();
+        Runtime rt;
+        struct Case {
+            const char* path;
+            unsigned mode;
+            unsigned uid, gid;
+        };
+        // Nodes right in /dev take the short way (mknodat + fchownat), one below it and one
+        // with a set-gid bit (which a chown may clear) the checked one.
+        for (auto c : {Case{"/dev/fuse", 0620, 1000, 1001}, Case{"/dev/net/tun", 0660, 0, 1002},
+                       Case{"/dev/fuse", 02660, 1003, 1004}}) {
+            CAPTURE(c.path);
+            CAPTURE(c.mode);
+            Bundle b{{"/probe", "stat", c.path}};
+            plugrt::oci::Device d = fuse_device();
+            d.path = c.path;
+            d.file_mode = c.mode;
+            d.uid = c.uid;
+            d.gid = c.gid;
+            b.spec().linux->devices.push_back(d);
+            auto st = run_probe(rt, b);
+            CHECK(st["type"] == "char");
+            CHECK(st["mode"] == c.mode);
+            CHECK(st["uid"] == c.uid);
+            CHECK(st["gid"] == c.gid);
+        }
+    }
+
     TEST_CASE("the devices cgroup denies a node without an allow rule, allows it with one") {
         require_root();
         Runtime rt;
