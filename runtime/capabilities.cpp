@@ -4,7 +4,6 @@
 #include <sys/prctl.h>
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 #include "oci/capability_names.hpp"
@@ -73,10 +72,10 @@ CapabilitySets capability_sets_for(const std::optional<oci::Capabilities>& capab
 }
 
 int kernel_last_cap() {
-    std::ifstream in("/proc/sys/kernel/cap_last_cap");
-    int last = -1;
-    if (!(in >> last) || last < 0 || last > 63) {
-        throw Error(Error::Kind::System, "read /proc/sys/kernel/cap_last_cap: unusable value");
+    const int last = static_cast<int>(cap_max_bits()) - 1;
+    if (last < 0 || last > 63) {
+        throw Error(Error::Kind::System,
+                    "libcap reports " + std::to_string(last + 1) + " capabilities: unusable");
     }
     return last;
 }

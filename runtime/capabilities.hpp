@@ -31,8 +31,10 @@ struct CapabilitySets {
 CapabilitySets capability_sets_for(const std::optional<oci::Capabilities>& capabilities,
                                    int last_cap);
 
-// /proc/sys/kernel/cap_last_cap (never a compiled-in constant: the kernel may be older or
-// newer than plugrt).
+// The highest capability number the running kernel knows (never a compiled-in constant: the
+// kernel may be older or newer than plugrt). The value of /proc/sys/kernel/cap_last_cap, taken
+// from libcap, which probes it with PR_CAPBSET_READ when it is loaded; reading the sysctl
+// again in every init cost a /proc lookup and a sysctl handler for a number already known.
 int kernel_last_cap();
 
 // PR_CAPBSET_DROP for every capability 0..last_cap not in `keep`. Needs CAP_SETPCAP, so it runs

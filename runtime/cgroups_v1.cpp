@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 #include "runtime/error.hpp"
+#include "runtime/text_file.hpp"
 #include "runtime/unique_fd.hpp"
 
 namespace plugrt {
@@ -35,13 +35,6 @@ std::string require_dir(const V1DirLookup& dir_for, const char* controller, cons
                                               " cgroup controller is not mounted on this host");
     }
     return *dir;
-}
-
-std::string read_first_line(const std::string& path) {
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    return line;
 }
 
 }  // namespace
@@ -150,7 +143,7 @@ void set_v1_frozen(const std::string& freezer_dir, bool frozen) {
     }
     // FREEZING until every task stopped; poll for up to ~1 s (runc retries similarly).
     for (int i = 0; i < 100; ++i) {
-        if (read_first_line(freezer_dir + "/freezer.state") == "FROZEN") {
+        if (read_first_line_or_empty(freezer_dir + "/freezer.state") == "FROZEN") {
             return;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -160,7 +153,7 @@ void set_v1_frozen(const std::string& freezer_dir, bool frozen) {
 
 bool v1_frozen(const std::string& freezer_dir) {
     for (int i = 0; i < 100; ++i) {
-        std::string state = read_first_line(freezer_dir + "/freezer.state");
+        std::string state = read_first_line_or_empty(freezer_dir + "/freezer.state");
         if (state == "FREEZING") {  // in transition: ask again (runc does the same)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
             continue;
@@ -168,9 +161,10 @@ bool v1_frozen(const std::string& freezer_dir) {
         if (state != "FROZEN") {
             return false;
         }
-        std::ifstream self(freezer_dir + "/freezer.self_freezing");
-        std::string value;
-        return !(self >> value) || value == "1";
+        // Frozen by itself, not only through a frozen parent; an old kernel without the
+        // file cannot tell, so FROZEN is taken at its word.
+        const std::string self = read_first_line_or_empty(freezer_dir + "/freezer.self_freezing");
+        return self.empty() || self == "1";
     }
     return false;
 }

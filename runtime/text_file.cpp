@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "runtime/error.hpp"
@@ -44,6 +45,16 @@ std::string read_text_file(const std::string& path) {
         text.append(buffer, static_cast<std::size_t>(n));
     }
     return text;
+}
+
+std::string read_first_line_or_empty(const std::string& path) noexcept {
+    try {
+        std::string text = read_text_file(path);
+        text.erase(std::min(text.find('\n'), text.size()));
+        return text;
+    } catch (...) {  // an Error for the file, or bad_alloc: either way, nothing to read
+        return "";
+    }
 }
 
 }  // namespace plugrt

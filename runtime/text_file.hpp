@@ -15,4 +15,9 @@ void write_file_atomically(const std::string& path, std::string_view text);
 // The whole file; throws SysError naming the path.
 std::string read_text_file(const std::string& path);
 
+// The first line (without its newline), or "" when the file cannot be opened or read: for
+// kernel files whose absence means "not supported here" (/proc/self/setgroups, a freezer's
+// state on a cgroup that is already gone).
+std::string read_first_line_or_empty(const std::string& path) noexcept;
+
 }  // namespace plugrt

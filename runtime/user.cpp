@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "runtime/error.hpp"
+#include "runtime/text_file.hpp"
 
 namespace plugrt {
 namespace {
@@ -39,11 +39,7 @@ void fix_stdio_permissions(uint32_t uid) {
     }
 }
 
-bool setgroups_denied() {
-    std::ifstream in("/proc/self/setgroups");
-    std::string value;
-    return in >> value && value == "deny";
-}
+bool setgroups_denied() { return read_first_line_or_empty("/proc/self/setgroups") == "deny"; }
 
 void switch_user(const oci::User& user) {
     if (user.uid == kUnchangedId || user.gid == kUnchangedId) {

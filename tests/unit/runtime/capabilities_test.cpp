@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <linux/capability.h>
 
+#include <fstream>
+
 #include "runtime/error.hpp"
 
 using namespace plugrt;
@@ -55,5 +57,10 @@ TEST_SUITE("runtime/capabilities") {
         int last = kernel_last_cap();
         CHECK(last >= CAP_AUDIT_READ);
         CHECK(last < 64);
+        std::ifstream sysctl("/proc/sys/kernel/cap_last_cap");
+        int from_proc = -1;
+        const bool read = static_cast<bool>(sysctl >> from_proc);
+        REQUIRE(read);
+        CHECK(last == from_proc);
     }
 }
