@@ -83,7 +83,7 @@ void register_run(CLI::App& app, GlobalOptions& globals) {
         if (!args->keep) {
             delete_container(store, id, true);
         }
-        throw ExitStatus{code};
+        exit_process(code);  // not ExitStatus: the container is gone, nothing to unwind for
     });
 }
 

@@ -1,12 +1,21 @@
 #include "shim/cli/command.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
+#include <iostream>
 
 namespace plugrt::cli {
 
 std::vector<Registration>& registrars() {
     static std::vector<Registration> all;
     return all;
+}
+
+void exit_process(int code) {
+    std::cout.flush();
+    std::fflush(nullptr);
+    std::_Exit(code);
 }
 
 CLI::App& plugin_group(CLI::App& app) {
