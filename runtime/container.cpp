@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <optional>
 #include <cstdlib>
 #include <thread>
 
@@ -187,11 +188,17 @@ void start_container(const StateStore& store, const std::string& id) {
     if (!pidfd) {
         throw Error(Error::Kind::WrongState, "cannot start a container that has stopped");
     }
-    release_init(store.dir_of(id), pidfd.get());
-    if (!has_hooks(view.record)) {
-        return;
+    // runtime-spec: poststart hooks run after the program was executed, so with any, `start`
+    // waits for the init's execve (the fifo's EOF) before running them.
+    std::optional<oci::Spec> spec;
+    if (has_hooks(view.record)) {
+        spec = view.spec();
     }
-    run_poststart_hooks(view.spec(), id, view.pid, view.bundle());
+    const bool poststart = spec && spec->hooks && !spec->hooks->poststart.empty();
+    release_init(store.dir_of(id), pidfd.get(), poststart ? AwaitExec::Yes : AwaitExec::No);
+    if (poststart) {
+        run_poststart_hooks(*spec, id, view.pid, view.bundle());
+    }
 }
 
 void kill_container(const StateStore& store, const std::string& id, int sig, bool all) {

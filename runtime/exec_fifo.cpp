@@ -40,12 +40,11 @@ int wait_for_start(int fifo_opath_fd) noexcept {
         return errno;
     }
     int err = ::write(fd, "0", 1) == 1 ? 0 : errno;
-    ::close(fd);
     ::close(fifo_opath_fd);
-    return err;
+    return err;  // `fd` is left open on purpose: execve closes it (see the header)
 }
 
-void release_init(const std::string& state_dir, int init_pidfd) {
+void release_init(const std::string& state_dir, int init_pidfd, AwaitExec await_exec) {
     std::string path = state_dir + "/" + kExecFifoName;
     // Non-blocking open: a blocking one would hang forever if the init died after create.
     UniqueFd fifo(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
@@ -76,6 +75,25 @@ void release_init(const std::string& state_dir, int init_pidfd) {
     }
     if (::unlink(path.c_str()) != 0) {
         throw_errno("unlink " + path);
+    }
+    if (await_exec == AwaitExec::No) {
+        return;
+    }
+    // Until the last writer is gone: the init's end closes at its execve (or when it dies).
+    while (true) {
+        pollfd pfd{fifo.get(), POLLIN, 0};
+        if (::poll(&pfd, 1, -1) < 0) {
+            if (errno == EINTR) continue;
+            throw_errno("poll " + path + " for the init's execve");
+        }
+        char byte;
+        const ssize_t n = ::read(fifo.get(), &byte, 1);
+        if (n == 0) {
+            return;
+        }
+        if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            throw_errno("read " + path + " while waiting for the init's execve");
+        }
     }
 }
 

@@ -210,7 +210,11 @@ void run_init(const InitConfig& config, SyncChannel& channel) noexcept {
         channel.send_error(e.what(), 0);
         ::_exit(1);
     }
-    channel.close();
+    // For `run` the channel stays open until execve closes it (CLOEXEC): R waits for that EOF
+    // before poststart hooks (sync_channel.hpp). `create`'s R has no use for it.
+    if (!start_now) {
+        channel.close();
+    }
     const oci::Spec& spec = *config.spec;
     // I18: parked until `plugrt start` opens the exec fifo (not for `plugrt run`).
     if (start_now) {

@@ -91,6 +91,21 @@ SyncMessage SyncChannel::receive() {
     return type;
 }
 
+void SyncChannel::await_close() {
+    char buf[kMaxFrame];
+    ssize_t n;
+    do {
+        n = ::recv(fd_.get(), buf, sizeof buf, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        throw_errno("recv on the sync channel");
+    }
+    if (n > 0) {
+        throw Error(Error::Kind::System,
+                    "sync channel: a message where the init's execve should have closed it");
+    }
+}
+
 void SyncChannel::expect(SyncMessage expected) {
     SyncMessage got = receive();
     if (got != expected) {

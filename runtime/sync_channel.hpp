@@ -19,6 +19,8 @@
 //
 // `plugrt run` sends RunAndStart instead of Run: after Done the init goes straight on to its
 // startContainer hooks and execve, and R removes exec.fifo itself (the container is running).
+// The init then keeps its end open until execve closes it (CLOEXEC), so that R, when there
+// are poststart hooks, can wait for the EOF that says "the program has been executed".
 //
 // Any step of I may instead send Error {kind, errno, message} and _exit(1): R rethrows it with
 // the container id (crun container.c:1257-1270; runc's initError, sync.go:80-88). EOF where a
@@ -77,6 +79,8 @@ public:
     SyncMessage receive();
     // receive() that also checks the message is `expected`.
     void expect(SyncMessage expected);
+    // Blocks until the peer's end is closed (EOF); a message instead is a protocol error.
+    void await_close();
 
 private:
     UniqueFd fd_;
