@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <optional>
 #include <cstdlib>
+#include <optional>
 #include <thread>
 
 #include "oci/state.hpp"
