@@ -18,6 +18,18 @@ struct Frame {
 
 constexpr size_t kMaxFrame = 8192;
 
+// One frame into `buf`; its length, 0 at EOF. Throws for a failed recv.
+ssize_t receive_frame(int fd, char (&buf)[kMaxFrame]) {
+    ssize_t n;
+    do {
+        n = ::recv(fd, buf, sizeof buf, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        throw_errno("recv on the sync channel");
+    }
+    return n;
+}
+
 }  // namespace
 
 const char* sync_message_name(SyncMessage m) noexcept {
@@ -68,13 +80,7 @@ void SyncChannel::send_error(const std::string& message, int err) noexcept {
 
 SyncMessage SyncChannel::receive() {
     char buf[kMaxFrame];
-    ssize_t n;
-    do {
-        n = ::recv(fd_.get(), buf, sizeof buf, 0);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        throw_errno("recv on the sync channel");
-    }
+    const ssize_t n = receive_frame(fd_.get(), buf);
     if (n == 0) {
         throw PeerGone("container init exited during setup");
     }
@@ -93,14 +99,7 @@ SyncMessage SyncChannel::receive() {
 
 void SyncChannel::await_close() {
     char buf[kMaxFrame];
-    ssize_t n;
-    do {
-        n = ::recv(fd_.get(), buf, sizeof buf, 0);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        throw_errno("recv on the sync channel");
-    }
-    if (n > 0) {
+    if (receive_frame(fd_.get(), buf) > 0) {
         throw Error(Error::Kind::System,
                     "sync channel: a message where the init's execve should have closed it");
     }
