@@ -37,10 +37,12 @@ struct CgroupEntry {
     std::string unified_path;
 };
 
-// Opens what the init needs to enter `cgroup` (parent side, before the clone).
+// Opens what a new process needs to enter `cgroup` (parent side, before the clone): the
+// container's init, or `exec`'s joiner.
 CgroupEntry open_cgroup_entry(const Cgroup& cgroup);
 
-// In the init: writes "0" to each tasks file, then closes them. Throws naming the file.
+// In the new process itself (the init, or `exec`'s joiner), as its first step: writes "0" to
+// each tasks file, then closes them. Throws naming the file.
 void enter_cgroups_from_inside(std::vector<CgroupTasksFile>& files);
 
 // clone3(flags | CLONE_PIDFD) into entry.unified_dir where the kernel allows; returns 0 in the
