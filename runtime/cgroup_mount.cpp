@@ -63,17 +63,14 @@ uint64_t mount_attrs_of(unsigned long ms_flags) {
     return attrs;
 }
 
-// The container's own cgroup directory of one hierarchy, attached at <top>/<name> with the
-// spec's flags already set: a detached recursive clone (open_tree) gets them from
+// The container's own cgroup directory of one hierarchy, attached on the directory <top>/<name>
+// with the spec's flags already set: a detached recursive clone (open_tree) gets them from
 // mount_setattr before move_mount puts it in place, so there is no bind-then-remount and no
 // second lookup of the path (5 syscalls instead of 14 per hierarchy). <top> is the tmpfs
-// mounted just before, which holds nothing but what we make here, so `name` is created and
-// attached relative to its fd.
+// mounted just before, which holds nothing but what we make here, so `name` is attached
+// relative to its fd.
 void attach_own_cgroup(const std::string& host_dir, const InRootPath& top, const std::string& name,
                        uint64_t attrs, const std::string& shown) {
-    if (::mkdirat(top.fd.get(), name.c_str(), 0755) < 0 && errno != EEXIST) {
-        throw_errno("mkdir " + shown);
-    }
     UniqueFd tree(::open_tree(AT_FDCWD, host_dir.c_str(),
                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
     if (!tree) {
@@ -112,13 +109,14 @@ void mount_v1(const PlannedMount& m, int root_fd, const CgroupLayout& layout, bo
             }
             continue;
         }
+        // The directory exists even for a hierarchy not reachable through this host mount,
+        // which runc skips too.
+        if (::mkdirat(top.fd.get(), name.c_str(), 0755) < 0 && errno != EEXIST) {
+            throw_errno("mkdir " + shown);
+        }
         auto path = cgroup_path_for(own, h);
         auto host_dir = path ? cgroup_dir_on_host(h, *path) : std::nullopt;
         if (!host_dir) {
-            // Not reachable through this host mount; runc skips it too (the directory stays).
-            if (::mkdirat(top.fd.get(), name.c_str(), 0755) < 0 && errno != EEXIST) {
-                throw_errno("mkdir " + shown);
-            }
             continue;
         }
         attach_own_cgroup(*host_dir, top, name, mount_attrs_of(flags | (read_only ? MS_RDONLY : 0)),

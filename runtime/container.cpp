@@ -194,7 +194,7 @@ void start_container(const StateStore& store, const std::string& id) {
     if (has_hooks(view.record)) {
         spec = view.spec();
     }
-    const bool poststart = spec && spec->hooks && !spec->hooks->poststart.empty();
+    const bool poststart = spec && has_poststart_hooks(*spec);
     release_init(store.dir_of(id), pidfd.get(), poststart ? AwaitExec::Yes : AwaitExec::No);
     if (poststart) {
         run_poststart_hooks(*spec, id, view.pid, view.bundle());

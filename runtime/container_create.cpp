@@ -222,7 +222,7 @@ pid_t create_steps(const StateStore& store, const CreateOptions& options) {
                     "container init exited during setup (" + reap_and_describe(init.pid) + ")");
     }
     rollback.commit();
-    if (options.start && spec.hooks && !spec.hooks->poststart.empty()) {
+    if (options.start && has_poststart_hooks(spec)) {
         // runtime-spec: poststart runs after the program was executed. The init's end of the
         // channel closes at its execve (or its death, which poststart cannot tell apart either).
         init.channel.await_close();

@@ -8,7 +8,6 @@
 
 #include <cstring>
 #include <optional>
-#include <string_view>
 
 #include "runtime/error.hpp"
 #include "runtime/mount_api.hpp"
@@ -81,10 +80,9 @@ void bind_host_node(int root_fd, const DeviceNode& node) {
 // lookup of their own.
 void create_node(int root_fd, const InRootPath& dev, const DeviceNode& node) {
     std::optional<InRootParent> parent;
-    const std::string_view in_dev = std::string_view(node.path).substr(std::strlen("/dev/"));
     int dir = dev.fd.get();
-    const char* name = node.path.c_str() + std::strlen("/dev/");
-    if (in_dev.find('/') != std::string_view::npos) {
+    const char* name = node.path.c_str() + std::strlen("/dev/");  // planned paths are below /dev/
+    if (std::strchr(name, '/') != nullptr) {
         parent = open_parent_in_root(root_fd, node.path);
         dir = parent->dir.fd.get();
         name = parent->name.c_str();

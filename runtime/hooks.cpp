@@ -159,9 +159,13 @@ void run_hooks(HookKind kind, const std::vector<oci::Hook>& hooks, const std::st
     }
 }
 
+bool has_poststart_hooks(const oci::Spec& spec) {
+    return spec.hooks && !spec.hooks->poststart.empty();
+}
+
 void run_poststart_hooks(const oci::Spec& spec, const std::string& id, pid_t pid,
                          const std::string& bundle) {
-    if (!spec.hooks || spec.hooks->poststart.empty()) {
+    if (!has_poststart_hooks(spec)) {
         return;
     }
     try {

@@ -36,6 +36,9 @@ const char* hook_kind_name(HookKind kind) noexcept;
 // N.Ns".
 void run_hooks(HookKind kind, const std::vector<oci::Hook>& hooks, const std::string& state_json);
 
+// Whether the spec has poststart hooks: only then must start/run wait for the init's execve.
+bool has_poststart_hooks(const oci::Spec& spec);
+
 // poststart hooks after the init was released: a failure is logged as a warning and the
 // container keeps running (runtime-spec <= 1.2, runtime-tools' poststart_fail).
 void run_poststart_hooks(const oci::Spec& spec, const std::string& id, pid_t pid,

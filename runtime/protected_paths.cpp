@@ -9,7 +9,6 @@
 
 #include "runtime/error.hpp"
 #include "runtime/mount_api.hpp"
-#include "runtime/mounts.hpp"
 #include "runtime/path_in_root.hpp"
 #include "runtime/unique_fd.hpp"
 

@@ -151,7 +151,7 @@ void StateStore::remove(const std::string& id) const {
     std::error_code ec;
     fs::remove_all(dir, ec);
     if (ec) {
-        throw_errno(ec.value(), "remove state directory " + dir_of(id));
+        throw_errno(ec.value(), "remove state directory " + dir);
     }
 }
 
