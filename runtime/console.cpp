@@ -73,7 +73,38 @@ void mount_console(const char* slave) {
     }
 }
 
-void setup_console(int socket_fd, const oci::Process& process) {
+ConsoleSocketPair ConsoleSocketPair::make() {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+        throw_errno("socketpair for the terminal relay");
+    }
+    return ConsoleSocketPair{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+UniqueFd ConsoleSocketPair::take_master() {
+    sender.reset();
+    char payload[256];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    iovec iov{payload, sizeof payload};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (::recvmsg(receiver.get(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0) {
+        throw_errno("receive the pty master for the terminal relay");
+    }
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    if (cmsg == nullptr || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+        cmsg->cmsg_len != CMSG_LEN(sizeof(int))) {
+        throw Error(Error::Kind::System, "terminal relay: the message carried no pty master");
+    }
+    int fd = -1;
+    std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+    return UniqueFd(fd);
+}
+
+void setup_console(int socket_fd, const oci::Process& process, DevConsole dev_console) {
     UniqueFd sock(socket_fd);
     UniqueFd master(::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!master) {
@@ -96,7 +127,9 @@ void setup_console(int socket_fd, const oci::Process& process) {
     if (!slave) {
         throw_errno(std::string("open pty slave ") + name);
     }
-    mount_console(name);
+    if (dev_console == DevConsole::Mount) {
+        mount_console(name);
+    }
     send_fd(sock.get(), master.get(), name);
     for (int fd = 0; fd <= 2; ++fd) {
         if (::dup2(slave.get(), fd) < 0) {

@@ -18,6 +18,7 @@
 
 #include "oci/spec.hpp"
 #include "runtime/state_store.hpp"
+#include "runtime/unique_fd.hpp"
 
 namespace plugrt {
 
@@ -37,6 +38,15 @@ struct CreateOptions {
     // `plugrt run`: start as part of create. The init does not wait on exec.fifo; create
     // returns with it running (poststart hooks done), saving `start`'s reload and round trip.
     bool start = false;
+    // Foreground `run` without --console-socket: when process.terminal is set, the pty master
+    // comes back in CreatedContainer for the caller to relay (runc does the same, tty.go)
+    // instead of the "needs --console-socket" refusal. Unused without a terminal.
+    bool relay_terminal = false;
+};
+
+struct CreatedContainer {
+    pid_t pid = -1;            // the init's host pid
+    UniqueFd terminal_master;  // with relay_terminal and process.terminal; empty otherwise
 };
 
 // go-systemd activation.Files as runc uses it: LISTEN_FDS when LISTEN_PID is `own_pid`, else 0.
@@ -60,8 +70,8 @@ struct ContainerView {
 
 // R1..R7: returns once the init is parked before user code (with `start`: on its way to it),
 // with state.json and the pid file written; on failure nothing is left (process, cgroup, state
-// dir, pid file). Returns the init's host pid.
-pid_t create_container(const StateStore& store, const CreateOptions& options);
+// dir, pid file).
+CreatedContainer create_container(const StateStore& store, const CreateOptions& options);
 
 // Error(NotFound) "container X does not exist".
 ContainerView load_container(const StateStore& store, const std::string& id);

@@ -96,7 +96,7 @@ std::string make_record(const CreateOptions& options, const Bundle& bundle, pid_
     return text;
 }
 
-pid_t create_steps(const StateStore& store, const CreateOptions& options) {
+CreatedContainer create_steps(const StateStore& store, const CreateOptions& options) {
     // R1: everything that can be checked without touching the system.
     validate_container_id(options.id);
     require_systemd_if_asked(options.systemd_cgroup);
@@ -105,7 +105,9 @@ pid_t create_steps(const StateStore& store, const CreateOptions& options) {
     const oci::Spec& spec = bundle.spec;
     const oci::Linux empty_linux;
     const oci::Linux& linux = spec.linux ? *spec.linux : empty_linux;
-    if (spec.process->terminal && options.console_socket.empty()) {
+    const bool relay_terminal =
+        spec.process->terminal && options.console_socket.empty() && options.relay_terminal;
+    if (spec.process->terminal && options.console_socket.empty() && !relay_terminal) {
         throw Error(Error::Kind::Invalid, "process.terminal is true but no --console-socket given");
     }
     if (!spec.process->terminal && !options.console_socket.empty()) {
@@ -120,9 +122,11 @@ pid_t create_steps(const StateStore& store, const CreateOptions& options) {
     // when the Rollback's destructor runs the undo steps.
     ContainerLock lock;
     UniqueFd fifo, console;
+    ConsoleSocketPair relay;
     std::optional<SeccompProgram> seccomp;
     std::optional<Cgroup> cgroup;
     SpawnedInit init;
+    CreatedContainer created;
     Rollback rollback;
 
     // R2: the state directory is the first thing created and the last thing removed.
@@ -135,6 +139,9 @@ pid_t create_steps(const StateStore& store, const CreateOptions& options) {
     seccomp = compile_seccomp(linux);
     if (!options.console_socket.empty()) {
         console = connect_console_socket(options.console_socket);
+    } else if (relay_terminal) {
+        relay = ConsoleSocketPair::make();
+        console = std::move(relay.sender);
     }
     cgroup.emplace(Cgroup::create(options.id, spec, options.systemd_cgroup, host_cgroups));
     rollback.add([&] { cgroup->destroy(); });
@@ -209,6 +216,9 @@ pid_t create_steps(const StateStore& store, const CreateOptions& options) {
         init.channel.send(options.start ? SyncMessage::RunAndStart : SyncMessage::Run);
         // R7: an explicit Done; EOF instead means the init died in its last steps.
         init.channel.expect(SyncMessage::Done);
+        if (relay_terminal) {
+            created.terminal_master = relay.take_master();  // sent before Ready
+        }
         if (options.start) {
             // R8 (run): the init is on its way to execve without waiting for `start`; without
             // the fifo the container's status is running.
@@ -228,12 +238,13 @@ pid_t create_steps(const StateStore& store, const CreateOptions& options) {
         init.channel.await_close();
         run_poststart_hooks(spec, options.id, init.pid, bundle.dir);
     }
-    return init.pid;
+    created.pid = init.pid;
+    return created;
 }
 
 }  // namespace
 
-pid_t create_container(const StateStore& store, const CreateOptions& options) {
+CreatedContainer create_container(const StateStore& store, const CreateOptions& options) {
     try {
         return create_steps(store, options);
     } catch (Error& e) {

@@ -13,9 +13,11 @@
 #include <filesystem>
 
 #include "runtime/cgroup_join.hpp"
+#include "runtime/console.hpp"
 #include "runtime/container.hpp"
 #include "runtime/error.hpp"
 #include "runtime/exec_path.hpp"
+#include "runtime/exit_status.hpp"
 #include "runtime/init_isolation.hpp"
 #include "runtime/proc_stat.hpp"
 #include "runtime/sync_channel.hpp"
@@ -64,9 +66,17 @@ void write_pid_file_atomically(const std::string& path, pid_t pid) {
 
 // E: inside every namespace; finish like the init's last steps and exec.
 [[noreturn]] void become_process(const oci::Process& process, const oci::Spec& spec,
-                                 const SeccompProgram* seccomp, int preserve_fds,
+                                 const SeccompProgram* seccomp, int preserve_fds, int console_fd,
                                  SyncChannel& channel) noexcept {
     try {
+        // A session of its own, like every process runc starts (nsexec stage 2): no job control
+        // signals from the caller's terminal, and the precondition for TIOCSCTTY below.
+        if (::setsid() < 0) {
+            throw_errno("setsid");
+        }
+        if (console_fd >= 0) {
+            setup_console(console_fd, process, DevConsole::Leave);
+        }
         if (::chdir(process.cwd.empty() ? "/" : process.cwd.c_str()) != 0) {
             throw_errno("chdir to process.cwd " + process.cwd);
         }
@@ -104,14 +114,6 @@ void write_pid_file_atomically(const std::string& path, pid_t pid) {
     ::_exit(255);
 }
 
-int wait_status(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) throw_errno("waitpid " + std::to_string(pid));
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 }  // namespace
 
 oci::Process container_process(const StateStore& store, const std::string& id) {
@@ -122,17 +124,26 @@ oci::Process container_process(const StateStore& store, const std::string& id) {
     return *spec.process;
 }
 
-int exec_in_container(const StateStore& store, const ExecOptions& options) {
+pid_t start_exec_process(const StateStore& store, const ExecOptions& options) {
     ContainerView view = load_container(store, options.id);
-    if (view.status == Status::Paused) {
-        // The joiner would freeze in the cgroup (runc: unless --ignore-paused, not supported).
-        throw Error(Error::Kind::WrongState, "cannot exec in a paused container");
+    if (view.status == Status::Paused && !options.ignore_paused) {
+        // The joiner would freeze in the cgroup before it could report (runc refuses too).
+        throw Error(Error::Kind::WrongState,
+                    "cannot exec in a paused container (resume it, or use --ignore-paused)");
     }
-    if (view.status != Status::Running && view.status != Status::Created) {
+    if (view.status != Status::Running && view.status != Status::Created &&
+        view.status != Status::Paused) {
         throw Error(Error::Kind::WrongState, "cannot exec in a stopped container");
     }
     if (options.process.args.empty()) {
         throw Error(Error::Kind::Invalid, "process.args must not be empty");
+    }
+    if (options.process.terminal != (options.console_fd >= 0)) {
+        throw Error(Error::Kind::Invalid,
+                    options.process.terminal
+                        ? "process.terminal is true but there is no console socket to send the "
+                          "pty master to"
+                        : "a console socket was given but process.terminal is false");
     }
     oci::Spec spec = view.spec();
     std::optional<SeccompProgram> seccomp =
@@ -182,7 +193,7 @@ int exec_in_container(const StateStore& store, const ExecOptions& options) {
             if (process < 0) throw_errno("fork exec process");
             if (process == 0) {
                 become_process(options.process, spec, seccomp ? &*seccomp : nullptr,
-                               options.preserve_fds, child_end);
+                               options.preserve_fds, options.console_fd, child_end);
             }
         } catch (const Error& e) {
             child_end.send_error(e.what(), e.err());
@@ -201,12 +212,12 @@ int exec_in_container(const StateStore& store, const ExecOptions& options) {
         parent_end.send(SyncMessage::Go);
     } catch (...) {
         ::kill(joiner, SIGKILL);
-        wait_status(joiner);
+        wait_exit_status(joiner);
         throw;
     }
     pid_t process = -1;
     ssize_t got = ::read(pid_read.get(), &process, sizeof process);
-    wait_status(joiner);
+    wait_exit_status(joiner);
     if (got != sizeof process) {
         process = -1;
     }
@@ -229,7 +240,12 @@ int exec_in_container(const StateStore& store, const ExecOptions& options) {
     if (!options.pid_file.empty()) {
         write_pid_file_atomically(options.pid_file, process);
     }
-    return options.detach ? 0 : wait_status(process);
+    return process;
+}
+
+int exec_in_container(const StateStore& store, const ExecOptions& options) {
+    const pid_t process = start_exec_process(store, options);
+    return options.detach ? 0 : wait_exit_status(process);
 }
 
 }  // namespace plugrt

@@ -21,15 +21,27 @@ struct ExecOptions {
     std::string id;
     oci::Process process;  // from --process, or the container's process with CLI overrides
     bool detach = false;
+    // runc --ignore-paused: exec into a paused container. Whatever joins its freezer cgroup
+    // freezes, so the process starts, and exec returns, once the container is resumed (runc
+    // behaves the same). Without it, a paused container is refused.
+    bool ignore_paused = false;
     std::string pid_file;
     int preserve_fds = 0;
+    // With process.terminal: a connected socket (--console-socket, or the caller's relay) that
+    // receives the pty master; the process gets the slave as stdio and controlling terminal.
+    // Not owned; -1 without a terminal.
+    int console_fd = -1;
 };
 
 // Loads the container's process from its stored spec (the default for exec without --process).
 oci::Process container_process(const StateStore& store, const std::string& id);
 
-// Runs the process. With `detach` returns 0 once it runs; otherwise waits and returns its exit
-// status (128+signal). Setup failures throw (the CLI exits 255 for them, like runc).
+// Starts the process and returns its host pid once it has exec'd. Unless `detach`, we are its
+// subreaper and must reap it (wait_exit_status). Setup failures throw (the CLI exits 255 for
+// them, like runc).
+pid_t start_exec_process(const StateStore& store, const ExecOptions& options);
+
+// start_exec_process, then with `detach` 0, otherwise the process's exit status (128+signal).
 int exec_in_container(const StateStore& store, const ExecOptions& options);
 
 }  // namespace plugrt

@@ -134,7 +134,7 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
     // The console needs the container's devpts, so it comes after the mounts (runc
     // console_linux.go safeAllocPty); stdio then points at the pty slave.
     if (process.terminal && config.console_socket_fd >= 0) {
-        setup_console(config.console_socket_fd, process);
+        setup_console(config.console_socket_fd, process, DevConsole::Mount);
     }
     // I11: limits, then a first chdir while still root (the target may only be reachable
     // before the uid switch; runc init_linux.go:308-325).

@@ -1,14 +1,18 @@
 // `plugrt exec [--process FILE | args] [--detach] [--pid-file F] ID [COMMAND...]`.
 // Setup failures exit 255 like runc (exec.go fatalWithCode); otherwise the process's status,
-// or 0 with --detach.
+// or 0 with --detach. A terminal goes to --console-socket (engines), or, in the foreground
+// without one, is relayed to our own stdio (terminal_relay.hpp).
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
+#include "runtime/console.hpp"
 #include "runtime/error.hpp"
 #include "runtime/exec.hpp"
 #include "runtime/runtime_log.hpp"
 #include "shim/cli/command.hpp"
+#include "shim/cli/terminal_relay.hpp"
 
 namespace plugrt::cli {
 namespace {
@@ -21,6 +25,8 @@ struct ExecArgs {
     std::string user;
     std::vector<std::string> env;
     std::vector<std::string> command;
+    std::vector<std::string> caps;
+    std::vector<uint32_t> additional_gids;
     bool tty = false;
     bool no_new_privs = false;
 };
@@ -58,7 +64,51 @@ oci::Process build_process(const StateStore& store, const ExecArgs& a) {
     if (!a.cwd.empty()) process.cwd = a.cwd;
     if (!a.user.empty()) apply_user(process, a.user);
     if (a.no_new_privs) process.no_new_privileges = true;
+    process.user.additional_gids.insert(process.user.additional_gids.end(),
+                                        a.additional_gids.begin(), a.additional_gids.end());
+    if (!a.caps.empty()) {
+        // runc exec --cap: bounding, effective and permitted; not inheritable or ambient, which
+        // would hand the capability on across the program's own execs.
+        if (!process.capabilities) process.capabilities.emplace();
+        auto& caps = *process.capabilities;
+        for (auto* set : {&caps.bounding, &caps.effective, &caps.permitted}) {
+            if (!*set) set->emplace();
+            (*set)->insert((*set)->end(), a.caps.begin(), a.caps.end());
+        }
+    }
     return process;
+}
+
+// runc checkTerminal: a pty needs someone to take it, and a console socket needs a pty to send
+// and a caller that detaches (in the foreground the relay takes the pty).
+void check_terminal(const ExecArgs& a, bool terminal) {
+    if (terminal && a.exec.detach && a.console_socket.empty()) {
+        throw Error(Error::Kind::Invalid,
+                    "a terminal with --detach needs --console-socket to send the pty master to");
+    }
+    if (!a.console_socket.empty() && (!terminal || !a.exec.detach)) {
+        throw Error(Error::Kind::Invalid,
+                    "--console-socket needs a terminal (--tty or process.terminal) and --detach");
+    }
+}
+
+int run_exec(const StateStore& store, ExecArgs& a) {
+    const bool terminal = a.exec.process.terminal;
+    check_terminal(a, terminal);
+    UniqueFd console;
+    std::optional<ConsoleSocketPair> relay;
+    if (!a.console_socket.empty()) {
+        console = connect_console_socket(a.console_socket);
+        a.exec.console_fd = console.get();
+    } else if (terminal) {
+        relay = ConsoleSocketPair::make();
+        a.exec.console_fd = relay->sender.get();
+    }
+    if (!relay) {
+        return exec_in_container(store, a.exec);
+    }
+    const pid_t pid = start_exec_process(store, a.exec);
+    return relay_terminal(relay->take_master(), pid);
 }
 
 void register_exec(CLI::App& app, GlobalOptions& globals) {
@@ -68,11 +118,20 @@ void register_exec(CLI::App& app, GlobalOptions& globals) {
     sub->add_flag("-d,--detach", a->exec.detach, "Return once the process runs");
     sub->add_option("--pid-file", a->exec.pid_file, "Write the process's host pid here");
     sub->add_option("--console-socket", a->console_socket, "AF_UNIX socket for the pty master");
-    sub->add_flag("-t,--tty", a->tty, "Allocate a pty (needs --console-socket)");
+    sub->add_flag("-t,--tty", a->tty,
+                  "Allocate a pty: sent to --console-socket, or relayed to our stdio");
     sub->add_option("--cwd", a->cwd, "Working directory in the container");
-    sub->add_option("-e,--env", a->env, "Extra KEY=VALUE environment");
+    // Each repeatable option takes one value per use: left greedy, `-e A=1 ID CMD` would
+    // swallow the id and the command as more environment.
+    sub->add_option("-e,--env", a->env, "Extra KEY=VALUE environment")->allow_extra_args(false);
     sub->add_option("-u,--user", a->user, "uid[:gid]");
     sub->add_flag("--no-new-privs", a->no_new_privs, "Set no_new_privileges");
+    sub->add_option("-c,--cap", a->caps, "Add a capability (CAP_NET_ADMIN) to the process")
+        ->allow_extra_args(false);
+    sub->add_option("-g,--additional-gids", a->additional_gids, "Add a supplementary group id")
+        ->allow_extra_args(false);
+    sub->add_flag("--ignore-paused", a->exec.ignore_paused,
+                  "Exec even in a paused container (the process starts frozen)");
     sub->add_option("--preserve-fds", a->exec.preserve_fds, "Pass fds 3..3+N-1");
     sub->add_option("id", a->exec.id, "Container id")->required();
     sub->add_option("command", a->command, "Command and arguments");
@@ -85,10 +144,7 @@ void register_exec(CLI::App& app, GlobalOptions& globals) {
             }
             StateStore store(globals.root);
             a->exec.process = build_process(store, *a);
-            if (a->exec.process.terminal) {
-                throw Error(Error::Kind::Invalid, "exec with a terminal is not supported yet");
-            }
-            throw ExitStatus{exec_in_container(store, a->exec)};
+            throw ExitStatus{run_exec(store, *a)};
         } catch (const ExitStatus&) {
             throw;
         } catch (std::exception& e) {

@@ -188,7 +188,8 @@ void add_run_options(CLI::App* cmd, RunArgs& args, bool detached) {
         ->required();
     cmd->add_option("--id", args.id, "Plugin id for a directory (64 hex digits)");
     cmd->add_option("--set", args.sets,
-                    "NAME[.FIELD]=VALUE like `docker plugin set`, for this run only (repeatable)");
+                    "NAME[.FIELD]=VALUE like `docker plugin set`, for this run only (repeatable)")
+        ->allow_extra_args(false);
     cmd->add_option("--profile", args.profile, "docker-20.10 or docker-newest")
         ->check(CLI::IsMember({"docker-20.10", "docker-newest"}))
         ->capture_default_str();

@@ -116,7 +116,8 @@ void register_plugin_spec(CLI::App& app, GlobalOptions&) {
                     "Plugin id (64 hex digits). Default: DIR's name if it is such an id (as in "
                     "/var/lib/docker/plugins/<id>), otherwise the placeholder 000...0");
     cmd->add_option("--set", args->sets,
-                    "NAME[.FIELD]=VALUE, like `docker plugin set` (repeatable, applied in order)");
+                    "NAME[.FIELD]=VALUE, like `docker plugin set` (repeatable, applied in order)")
+        ->allow_extra_args(false);
     cmd->add_option("--profile", args->profile,
                     "docker-20.10 (default: Debian 12's docker.io is 20.10.24) or docker-newest "
                     "(docker v29.7.2)")

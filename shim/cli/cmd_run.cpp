@@ -2,16 +2,16 @@
 // waits for the container's init and exits with its status (128+signal when killed), then
 // deletes the container unless --keep.
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <memory>
 
 #include "runtime/container.hpp"
 #include "runtime/error.hpp"
+#include "runtime/exit_status.hpp"
 #include "shim/cli/command.hpp"
+#include "shim/cli/terminal_relay.hpp"
 
 namespace plugrt::cli {
 namespace {
@@ -30,16 +30,6 @@ void forward_signal(int sig) {
     if (g_init_pid > 0) {
         ::kill(g_init_pid, sig);
     }
-}
-
-int wait_for_init(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            throw_errno("waitpid container init " + std::to_string(pid));
-        }
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 void register_run(CLI::App& app, GlobalOptions& globals) {
@@ -70,16 +60,20 @@ void register_run(CLI::App& app, GlobalOptions& globals) {
         StateStore store(globals.root);
         // Created and started in one go: no exec.fifo round trip, no state reload.
         args->create.start = true;
-        const pid_t pid = create_container(store, args->create);
+        // In the foreground a terminal needs no engine: we relay it (terminal_relay.hpp).
+        args->create.relay_terminal = !args->detach && args->create.console_socket.empty();
+        CreatedContainer created = create_container(store, args->create);
         if (args->detach) {
             return;
         }
+        const pid_t pid = created.pid;
         // The init is our own child (create cloned it from this process), so waitpid works.
         g_init_pid = pid;
         for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) {
             ::signal(sig, forward_signal);
         }
-        int code = wait_for_init(pid);
+        int code = created.terminal_master ? relay_terminal(std::move(created.terminal_master), pid)
+                                           : wait_exit_status(pid);
         if (!args->keep) {
             delete_container(store, id, true);
         }

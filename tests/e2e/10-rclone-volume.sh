@@ -5,7 +5,7 @@
 # inside the plugin: /data/config is bind-mounted from the host dir set as config.source,
 # so path=/data/config/share is the host dir $E2E_WORK/rclone-config/share.
 source "$(dirname "$0")/lib.sh"
-e2e_init 16
+e2e_init 19
 
 t "daemons start (default runtime $E2E_RUNTIME)" e2e_start_daemons || bail "no daemons"
 t "local busybox image from busybox-static (docker import)" e2e_busybox_image || bail "no image"
@@ -42,6 +42,17 @@ t_sh "the volume's FUSE mount is visible on the host through the propagated moun
    grep -F '$DOCKER_DATA_ROOT/plugins/$PLUGIN_ID/propagated-mount/vol' /proc/self/mountinfo;
    rc=\$?; dk rm -f holder >/dev/null; exit \$rc"
 t "docker volume rm" dk volume rm vol
+
+# Terminals through containerd's shim: it passes --console-socket to create (docker run -t)
+# and --process with "terminal": true plus --console-socket to exec (docker exec -t).
+t_sh "docker run -t: the container's stdio is a pty" \
+  "out=\$(drun --rm -t $E2E_IMAGE tty | tr -d '\r') && echo \"\$out\" && [[ \$out == /dev/pts/* ]]"
+t_sh "docker exec -t: the exec'd process gets a pty of its own" \
+  "drun -d --name ttyholder $E2E_IMAGE sleep 60 >/dev/null &&
+   out=\$(dk exec -t ttyholder sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty' | tr -d '\r');
+   echo \"\$out\"; [[ \$out == /dev/pts/* ]] && [[ \$out == *stdin-is-a-tty* ]]"
+t_sh "docker exec -t returns the process's exit status" \
+  "dk exec -t ttyholder sh -c 'exit 7'; rc=\$?; dk rm -f ttyholder >/dev/null; echo rc=\$rc; [ \$rc -eq 7 ]"
 t_sh "no FUSE mount of the volume left on the host" \
   "! grep -F 'propagated-mount/vol' /proc/self/mountinfo"
 t "docker plugin disable" dk plugin disable rclone

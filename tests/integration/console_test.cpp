@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -104,6 +105,18 @@ std::string read_master(int master, int timeout_ms = 15000) {
     return out;
 }
 
+// What an engine does with the socket: take the master (with go-runc's non-empty payload), then
+// read everything the container writes.
+std::string take_master_and_read(ConsoleListener& engine) {
+    std::string payload, why;
+    int master = engine.receive_master(payload, why);
+    REQUIRE_MESSAGE(master >= 0, why);
+    CHECK_FALSE(payload.empty());
+    std::string output = read_master(master);
+    close(master);
+    return output;
+}
+
 // The probe's JSON object inside terminal output (the pty turns \n into \r\n).
 nlohmann::json json_in(const std::string& text) {
     auto open = text.find('{');
@@ -114,14 +127,26 @@ nlohmann::json json_in(const std::string& text) {
     return nlohmann::json::parse(text.substr(open, close - open + 1));
 }
 
-void check_terminal_report(const nlohmann::json& tty) {
+// Whose terminal: the init's pty is also bound onto /dev/console (runc mountConsole); an
+// exec'd process's is not (runc's setns init leaves /dev/console to the init).
+enum class Whose { Init, Exec };
+
+void check_terminal_report(const nlohmann::json& tty, Whose whose = Whose::Init) {
     CHECK(tty["isatty0"] == true);
     CHECK(tty["isatty1"] == true);
     CHECK(tty["isatty2"] == true);
     CHECK(tty["ttyname"].get<std::string>().rfind("/dev/pts/", 0) == 0);
     CHECK_MESSAGE(tty["controlling_tty"] == true, tty.dump());
     CHECK(tty["sid"] == tty["pid"]);  // a session of its own, led by the process
-    CHECK_MESSAGE(tty["console_is_pty"] == true, tty.dump());  // runc's /dev/console bind
+    if (whose == Whose::Init) {
+        CHECK_MESSAGE(tty["console_is_pty"] == true, tty.dump());
+    }
+}
+
+// A running container whose init sleeps, for exec.
+void start_sleeper(Runtime& rt, const Bundle& b, const std::string& id) {
+    auto r = rt.run({"run", "--detach", "--bundle", b.dir(), id});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
 }
 
 }  // namespace
@@ -168,12 +193,7 @@ TEST_SUITE("integration/console") {
         auto r =
             rt.run({"run", "--detach", "--console-socket", engine.path(), "--bundle", b.dir(), id});
         REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
-        std::string payload, why;
-        int master = engine.receive_master(payload, why);
-        REQUIRE_MESSAGE(master >= 0, why);
-        std::string output = read_master(master);
-        close(master);
-        check_terminal_report(json_in(output));
+        check_terminal_report(json_in(take_master_and_read(engine)));
     }
 
     TEST_CASE("runc's checkTerminal: tty and console socket go together, and need detaching") {
@@ -205,5 +225,100 @@ TEST_SUITE("integration/console") {
             CHECK_MESSAGE(r.err.find("--detach") != std::string::npos, r.describe());
         }
         CHECK(rt.run({"list", "--quiet"}).out.empty());
+    }
+
+    TEST_CASE("exec --tty --console-socket --detach: the process gets a pty of its own") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        start_sleeper(rt, b, id);
+        ConsoleListener engine;
+        auto r = rt.run(
+            {"exec", "--tty", "--console-socket", engine.path(), "--detach", id, "/probe", "tty"});
+        REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
+        check_terminal_report(json_in(take_master_and_read(engine)), Whose::Exec);
+    }
+
+    TEST_CASE("exec --process with terminal and consoleSize (containerd's call) sizes the pty") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        start_sleeper(rt, b, id);
+        nlohmann::json process = {{"terminal", true},
+                                  {"consoleSize", {{"height", 31}, {"width", 97}}},
+                                  {"user", {{"uid", 0}, {"gid", 0}}},
+                                  {"args", {"/probe", "tty"}},
+                                  {"env", {"PATH=/"}},
+                                  {"cwd", "/"}};
+        std::string process_file = b.dir() + "/process.json";
+        { std::ofstream(process_file) << process.dump(); }
+        ConsoleListener engine;
+        auto r = rt.run(
+            {"exec", "--process", process_file, "--console-socket", engine.path(), "--detach", id});
+        REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
+        auto tty = json_in(take_master_and_read(engine));
+        check_terminal_report(tty, Whose::Exec);
+        CHECK(tty["rows"] == 31);
+        CHECK(tty["cols"] == 97);
+    }
+
+    TEST_CASE("exec -t in the foreground relays the pty to plugrt's stdio, both ways") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        start_sleeper(rt, b, id);
+
+        auto report = rt.run({"exec", "-t", id, "/probe", "tty"});
+        REQUIRE_MESSAGE(report.exit_code == 0, report.describe());
+        check_terminal_report(json_in(report.out), Whose::Exec);
+        CHECK_MESSAGE(report.out.find("\r\n") != std::string::npos, report.describe());
+
+        // Our stdin reaches the process through the pty: a line, then ^D (EOF at a line start).
+        RunOptions typed;
+        typed.stdin_data = "hello\n\x04";
+        auto read = rt.run({"exec", "-t", id, "/probe", "read", "/dev/stdin"}, typed);
+        REQUIRE_MESSAGE(read.exit_code == 0, read.describe());
+        CHECK(json_in(read.out)["content"] == "hello\n");
+
+        auto status = rt.run({"exec", "-t", id, "/probe", "exit", "3"});
+        CHECK_MESSAGE(status.exit_code == 3, status.describe());
+    }
+
+    TEST_CASE("run in the foreground relays a terminal itself; nothing is left behind") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "tty"}};
+        b.spec().process->terminal = true;
+        b.write_config();
+        std::string id = rt.new_id();
+        auto r = rt.run({"run", "--bundle", b.dir(), id});
+        REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
+        check_terminal_report(json_in(r.out));
+        CHECK(rt.run({"list", "--quiet"}).out.empty());
+    }
+
+    TEST_CASE(
+        "exec's checkTerminal: a detached pty needs a socket, a socket needs a detached pty") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        start_sleeper(rt, b, id);
+        ConsoleListener engine;
+        auto detached = rt.run({"exec", "-t", "--detach", id, "/probe", "tty"});
+        CHECK(detached.exit_code == 255);
+        CHECK_MESSAGE(detached.err.find("--console-socket") != std::string::npos,
+                      detached.describe());
+        auto no_tty =
+            rt.run({"exec", "--console-socket", engine.path(), "--detach", id, "/probe", "tty"});
+        CHECK(no_tty.exit_code == 255);
+        CHECK_MESSAGE(no_tty.err.find("terminal") != std::string::npos, no_tty.describe());
+        auto foreground =
+            rt.run({"exec", "-t", "--console-socket", engine.path(), id, "/probe", "tty"});
+        CHECK(foreground.exit_code == 255);
+        CHECK_MESSAGE(foreground.err.find("--detach") != std::string::npos, foreground.describe());
     }
 }

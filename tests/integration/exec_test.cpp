@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -143,5 +144,43 @@ TEST_SUITE("integration/exec") {
             REQUIRE_MESSAGE(ps.exit_code == 0, ps.describe());
             CHECK_MESSAGE(ps.json().size() == 1, ps.describe());
         }
+    }
+
+    TEST_CASE("exec --cap adds a capability, --additional-gids a group (runc's flags)") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        start_sleeper(rt, b, id);
+        const uint64_t net_admin = uint64_t{1} << 12;  // CAP_NET_ADMIN
+        auto has_net_admin = [&](const nlohmann::json& caps, const char* set) {
+            return (std::stoull(caps[set].get<std::string>(), nullptr, 16) & net_admin) != 0;
+        };
+        auto plain = rt.run({"exec", id, "/probe", "caps"});
+        REQUIRE_MESSAGE(plain.exit_code == 0, plain.describe());
+        CHECK_FALSE(has_net_admin(plain.json(), "CapEff"));  // not in runc's default set
+
+        auto added = rt.run({"exec", "--cap", "CAP_NET_ADMIN", id, "/probe", "caps"});
+        REQUIRE_MESSAGE(added.exit_code == 0, added.describe());
+        for (const char* set : {"CapEff", "CapPrm", "CapBnd"}) {
+            CHECK_MESSAGE(has_net_admin(added.json(), set), set << ": " << added.describe());
+        }
+        CHECK_FALSE(has_net_admin(added.json(), "CapAmb"));
+
+        auto groups = rt.run({"exec", "-g", "1234", "-g", "5678", id, "/probe", "ids"});
+        REQUIRE_MESSAGE(groups.exit_code == 0, groups.describe());
+        auto list = groups.json()["groups"];
+        CHECK_MESSAGE(std::find(list.begin(), list.end(), 1234) != list.end(), groups.describe());
+        CHECK_MESSAGE(std::find(list.begin(), list.end(), 5678) != list.end(), groups.describe());
+
+        // Each of these flags takes one value: the id and the command after it are not values.
+        auto env = rt.run({"exec", "-e", "A=1", "--env", "B=2", id, "/probe", "env"});
+        REQUIRE_MESSAGE(env.exit_code == 0, env.describe());
+        CHECK_MESSAGE(env.out.find("A=1") != std::string::npos, env.describe());
+        CHECK_MESSAGE(env.out.find("B=2") != std::string::npos, env.describe());
+
+        auto bogus = rt.run({"exec", "--cap", "CAP_BOGUS", id, "/probe", "caps"});
+        CHECK_MESSAGE(bogus.exit_code == 255, bogus.describe());
+        CHECK_MESSAGE(bogus.err.find("CAP_BOGUS") != std::string::npos, bogus.describe());
     }
 }

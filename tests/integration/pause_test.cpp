@@ -161,4 +161,33 @@ TEST_SUITE("integration/pause") {
         CHECK_MESSAGE(pause_stopped.err.find("container not running") != std::string::npos,
                       pause_stopped.describe());
     }
+
+    TEST_CASE("exec --ignore-paused joins a paused container; the process starts on resume") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        int init = start_sleeper(rt, b, id);
+        REQUIRE(rt.run({"pause", id}).exit_code == 0);
+
+        // In the background: it cannot finish while the container is frozen (runc neither).
+        const std::string pid_file = b.dir() + "/exec.pid", rc_file = b.dir() + "/exec.rc";
+        const std::string command = std::string(plugrt_bin()) + " --root " + rt.root() +
+                                    " exec --ignore-paused --detach --pid-file " + pid_file + " " +
+                                    id + " /probe sleep 600; echo $? > " + rc_file;
+        auto launched = run_program({"/bin/sh", "-c", "(" + command + ") >/dev/null 2>&1 &"});
+        REQUIRE(launched.exit_code == 0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        CHECK_FALSE(path_exists(rc_file));
+        CHECK(status_of(rt, id) == "paused");
+
+        REQUIRE(rt.run({"resume", id}).exit_code == 0);
+        REQUIRE_MESSAGE(wait_until([&] { return !read_text_file(rc_file).empty(); }, 10000),
+                        "exec --ignore-paused did not finish after resume");
+        CHECK(read_text_file(rc_file) == "0\n");
+        std::string pid_text = read_text_file(pid_file);
+        REQUIRE_FALSE(pid_text.empty());
+        const std::string own = "/proc/" + pid_text + "/cgroup";
+        CHECK(read_text_file(own) == read_text_file("/proc/" + std::to_string(init) + "/cgroup"));
+    }
 }

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -348,11 +349,13 @@ int tty() {
     }, in{};
     const bool console_is_pty = stat("/dev/console", &console) == 0 && fstat(0, &in) == 0 &&
                                 S_ISCHR(console.st_mode) && console.st_rdev == in.st_rdev;
+    winsize ws{};
+    ioctl(0, TIOCGWINSZ, &ws);  // stays 0x0 on a non-terminal
     std::printf(
         "%s\"ttyname\":%s,\"controlling_tty\":%s,\"ctty_errno\":%d,\"sid\":%d,"
-        "\"pid\":%d,\"console_is_pty\":%s}\n",
+        "\"pid\":%d,\"console_is_pty\":%s,\"rows\":%u,\"cols\":%u}\n",
         out.c_str(), quote(name).c_str(), ctty >= 0 ? "true" : "false", ctty_errno, getsid(0),
-        getpid(), console_is_pty ? "true" : "false");
+        getpid(), console_is_pty ? "true" : "false", ws.ws_row, ws.ws_col);
     return 0;
 }
 
