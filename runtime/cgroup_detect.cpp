@@ -133,29 +133,4 @@ std::optional<std::string> cgroup_dir_on_host(const CgroupHierarchy& hierarchy,
     return hierarchy.mount_point + (rel[0] == '/' ? "" : "/") + rel;
 }
 
-std::string clean_cgroup_path(const std::string& path) {
-    const bool absolute = !path.empty() && path[0] == '/';
-    std::vector<std::string> parts;
-    for (auto& part : split(path, '/')) {
-        if (part.empty() || part == ".") {
-            continue;
-        }
-        if (part == "..") {
-            if (!parts.empty()) {
-                parts.pop_back();
-            }
-            continue;
-        }
-        parts.push_back(std::move(part));
-    }
-    std::string out;
-    for (const auto& part : parts) {
-        out += (out.empty() && !absolute ? "" : "/") + part;
-    }
-    if (out.empty() && absolute) {
-        out = "/";
-    }
-    return out;
-}
-
 }  // namespace plugrt

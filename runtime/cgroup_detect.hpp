@@ -50,8 +50,5 @@ std::optional<std::string> cgroup_path_for(const std::map<std::string, std::stri
 std::optional<std::string> cgroup_dir_on_host(const CgroupHierarchy& hierarchy,
                                               const std::string& cgroup_path);
 
-// Lexical clean of a cgroup path that may not leave its parent: "../a//b/." -> "a/b",
-// "/../x" -> "/x" (runc utils.CleanPath).
-std::string clean_cgroup_path(const std::string& path);
 
 }  // namespace plugrt

@@ -15,6 +15,7 @@
 #include "runtime/cgroups_v1.hpp"
 #include "runtime/cgroups_v2.hpp"
 #include "runtime/error.hpp"
+#include "runtime/lexical_path.hpp"
 #include "runtime/text_file.hpp"
 #include "runtime/unique_fd.hpp"
 
@@ -141,7 +142,7 @@ std::vector<CgroupDir> plan_cgroup_dirs(const CgroupLayout& layout,
                                         const std::string& container_id) {
     const std::string requested = cgroups_path.empty() ? container_id : cgroups_path;
     const bool absolute = !requested.empty() && requested[0] == '/';
-    const std::string inner = clean_cgroup_path(requested);
+    const std::string inner = clean_path_lexically(requested);
     if (inner.empty() || inner == "/") {
         throw Error(Error::Kind::Invalid,
                     "linux.cgroupsPath '" + cgroups_path + "': resolves to a hierarchy root");

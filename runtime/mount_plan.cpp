@@ -5,6 +5,7 @@
 #include <array>
 
 #include "runtime/error.hpp"
+#include "runtime/lexical_path.hpp"
 
 namespace plugrt {
 namespace {
@@ -83,31 +84,7 @@ std::string clean_absolute_path(const std::string& path) {
     if (path.find('\0') != std::string::npos) {
         throw Error(Error::Kind::Invalid, "path contains a NUL byte");
     }
-    std::vector<std::string> parts;
-    size_t pos = 0;
-    while (pos <= path.size()) {
-        size_t end = path.find('/', pos);
-        if (end == std::string::npos) {
-            end = path.size();
-        }
-        std::string part = path.substr(pos, end - pos);
-        pos = end + 1;
-        if (part.empty() || part == ".") {
-            continue;
-        }
-        if (part == "..") {
-            if (!parts.empty()) {
-                parts.pop_back();
-            }
-            continue;
-        }
-        parts.push_back(std::move(part));
-    }
-    std::string out;
-    for (const auto& part : parts) {
-        out += "/" + part;
-    }
-    return out.empty() ? "/" : out;
+    return clean_path_lexically("/" + path);
 }
 
 PlannedMount plan_mount(const oci::Mount& mount, const std::string& bundle_dir) {
