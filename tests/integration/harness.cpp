@@ -21,6 +21,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "oci/default_bundle_spec.hpp"
+
 namespace fs = std::filesystem;
 
 namespace plugrt::test {
@@ -248,56 +250,19 @@ nlohmann::json Runtime::state(const std::string& id) {
 }
 
 oci::Spec default_spec(const std::vector<std::string>& args) {
-    static const std::vector<std::string> kCaps = {"CAP_AUDIT_WRITE", "CAP_KILL",
-                                                   "CAP_NET_BIND_SERVICE"};
-    oci::Spec spec;
-    spec.oci_version = oci::kRuntimeSpecVersion;
-    oci::Process process;
-    process.args = args;
-    process.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                   "TERM=xterm"};
-    process.cwd = "/";
-    process.capabilities = oci::Capabilities{kCaps, kCaps, std::nullopt, kCaps, kCaps};
-    process.rlimits = {{"RLIMIT_NOFILE", 1024, 1024}};
-    process.no_new_privileges = true;
-    spec.process = process;
-    spec.root = oci::Root{"rootfs", true, oci::Json::object()};
+    // `plugrt spec`'s config (runc's defaults, no cgroup namespace as on this v1 host), adapted.
+    oci::Spec spec = oci::default_bundle_spec({.cgroup_namespace = false});
+    spec.process->terminal = false;
+    spec.process->args = args;
+    // Ambient too: the probe reports what a program started without file capabilities keeps.
+    spec.process->capabilities->ambient = spec.process->capabilities->bounding;
     spec.hostname = "plugrt-test";
-    auto mount = [](std::string dst, std::string type, std::string src,
-                    std::vector<std::string> opts) {
-        oci::Mount m;
-        m.destination = std::move(dst);
-        m.type = std::move(type);
-        m.source = std::move(src);
-        m.options = std::move(opts);
-        return m;
-    };
-    // runc's defaults minus the /sys/fs/cgroup mount: tests that need it add it themselves.
-    spec.mounts = {
-        mount("/proc", "proc", "proc", {}),
-        mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
-        mount("/dev/pts", "devpts", "devpts",
-              {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
-        mount("/dev/shm", "tmpfs", "shm",
-              {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
-        mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
-        mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
-    };
-    oci::Linux linux;
-    linux.namespaces = {{"pid", ""}, {"network", ""}, {"ipc", ""}, {"uts", ""}, {"mount", ""}};
-    oci::Resources resources;
-    resources.devices = {oci::DeviceRule{false, "", std::nullopt, std::nullopt, "rwm"}};
-    linux.resources = resources;
-    linux.masked_paths = {"/proc/acpi",        "/proc/asound",        "/proc/kcore",
-                          "/proc/keys",        "/proc/latency_stats", "/proc/timer_list",
-                          "/proc/timer_stats", "/proc/sched_debug",   "/sys/firmware",
-                          "/proc/scsi"};
-    linux.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                            "/proc/sysrq-trigger"};
+    // No /sys/fs/cgroup mount: tests that need it add it themselves.
+    std::erase_if(spec.mounts,
+                  [](const oci::Mount& m) { return m.destination == "/sys/fs/cgroup"; });
     static std::atomic<int> counter{0};
-    linux.cgroups_path =
+    spec.linux->cgroups_path =
         "/plugrt-test/c" + std::to_string(getpid()) + "-" + std::to_string(++counter);
-    spec.linux = linux;
     return spec;
 }
 
