@@ -13,17 +13,6 @@
 namespace plugrt {
 namespace {
 
-oci::DeviceRule rule(bool allow, const char* type, std::optional<int64_t> major,
-                     std::optional<int64_t> minor, const char* access) {
-    oci::DeviceRule r;
-    r.allow = allow;
-    r.type = type;
-    r.major = major;
-    r.minor = minor;
-    r.access = access;
-    return r;
-}
-
 std::string number_or_star(const std::optional<int64_t>& n) {
     return n && *n >= 0 ? std::to_string(*n) : "*";
 }
@@ -38,6 +27,17 @@ std::string require_dir(const V1DirLookup& dir_for, const char* controller, cons
 }
 
 }  // namespace
+
+oci::DeviceRule device_rule(bool allow, const char* type, std::optional<int64_t> major,
+                            std::optional<int64_t> minor, const char* access) {
+    oci::DeviceRule r;
+    r.allow = allow;
+    r.type = type;
+    r.major = major;
+    r.minor = minor;
+    r.access = access;
+    return r;
+}
 
 void write_cgroup_file(const std::string& dir, const std::string& file, const std::string& value) {
     const std::string path = dir + "/" + file;
@@ -61,22 +61,23 @@ std::string format_v1_device_rule(const oci::DeviceRule& r) {
 
 std::vector<oci::DeviceRule> runc_default_device_rules() {
     return {
-        rule(true, "c", std::nullopt, std::nullopt, "m"),  // mknod of any char device
-        rule(true, "b", std::nullopt, std::nullopt, "m"),  // mknod of any block device
-        rule(true, "c", 1, 3, "rwm"),                      // /dev/null
-        rule(true, "c", 1, 8, "rwm"),                      // /dev/random
-        rule(true, "c", 1, 7, "rwm"),                      // /dev/full
-        rule(true, "c", 5, 0, "rwm"),                      // /dev/tty
-        rule(true, "c", 1, 5, "rwm"),                      // /dev/zero
-        rule(true, "c", 1, 9, "rwm"),                      // /dev/urandom
-        rule(true, "c", 136, std::nullopt, "rwm"),         // /dev/pts/*
-        rule(true, "c", 5, 2, "rwm"),                      // /dev/ptmx
-        rule(true, "c", 10, 200, "rwm"),                   // /dev/net/tun
+        device_rule(true, "c", std::nullopt, std::nullopt, "m"),  // mknod of any char device
+        device_rule(true, "b", std::nullopt, std::nullopt, "m"),  // mknod of any block device
+        device_rule(true, "c", 1, 3, "rwm"),                      // /dev/null
+        device_rule(true, "c", 1, 8, "rwm"),                      // /dev/random
+        device_rule(true, "c", 1, 7, "rwm"),                      // /dev/full
+        device_rule(true, "c", 5, 0, "rwm"),                      // /dev/tty
+        device_rule(true, "c", 1, 5, "rwm"),                      // /dev/zero
+        device_rule(true, "c", 1, 9, "rwm"),                      // /dev/urandom
+        device_rule(true, "c", 136, std::nullopt, "rwm"),         // /dev/pts/*
+        device_rule(true, "c", 5, 2, "rwm"),                      // /dev/ptmx
+        device_rule(true, "c", 10, 200, "rwm"),                   // /dev/net/tun
     };
 }
 
-std::vector<oci::DeviceRule> v1_device_program(const oci::Linux& linux) {
-    std::vector<oci::DeviceRule> program = {rule(false, "a", std::nullopt, std::nullopt, "rwm")};
+std::vector<oci::DeviceRule> container_device_rules(const oci::Linux& linux) {
+    std::vector<oci::DeviceRule> program = {
+        device_rule(false, "a", std::nullopt, std::nullopt, "rwm")};
     if (linux.resources) {
         program.insert(program.end(), linux.resources->devices.begin(),
                        linux.resources->devices.end());
@@ -100,7 +101,7 @@ void apply_v1_resources(const V1DirLookup& dir_for, const oci::Linux& linux) {
         if (!deny) {
             throw_errno("open " + deny_path);
         }
-        for (const auto& r : v1_device_program(linux)) {
+        for (const auto& r : container_device_rules(linux)) {
             const std::string text = format_v1_device_rule(r);
             if (::write((r.allow ? allow : deny).get(), text.data(), text.size()) < 0) {
                 throw_errno("write '" + text + "' to " + (r.allow ? allow_path : deny_path));

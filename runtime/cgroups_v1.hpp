@@ -14,6 +14,10 @@ namespace plugrt {
 // nullopt if that controller is not mounted.
 using V1DirLookup = std::function<std::optional<std::string>(const std::string& controller)>;
 
+// A rule as the spec would carry it; no major/minor means any ("*").
+oci::DeviceRule device_rule(bool allow, const char* type, std::optional<int64_t> major,
+                            std::optional<int64_t> minor, const char* access);
+
 // "c 10:229 rwm", "a" (all devices), "b *:* m": the devices.allow/deny line for a rule.
 std::string format_v1_device_rule(const oci::DeviceRule& rule);
 
@@ -21,9 +25,10 @@ std::string format_v1_device_rule(const oci::DeviceRule& rule);
 // anything, and the standard nodes, ptys and tun.
 std::vector<oci::DeviceRule> runc_default_device_rules();
 
-// The full ordered list written to the devices controller: deny-all, then the spec's rules,
-// then runc's defaults (runc's device emulator also starts from deny-all).
-std::vector<oci::DeviceRule> v1_device_program(const oci::Linux& linux);
+// The container's full ordered device rules: deny-all, then the spec's rules, then runc's
+// defaults (runc's device emulator also starts from deny-all). v1 writes them to the devices
+// controller; v2 compiles them into a BPF program (device_filter.hpp).
+std::vector<oci::DeviceRule> container_device_rules(const oci::Linux& linux);
 
 void apply_v1_resources(const V1DirLookup& dir_for, const oci::Linux& linux);
 

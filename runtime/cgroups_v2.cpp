@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "runtime/cgroups_v1.hpp"
+#include "runtime/device_filter.hpp"
 #include "runtime/error.hpp"
-#include "runtime/runtime_log.hpp"
 
 namespace plugrt {
 
@@ -43,14 +43,13 @@ void enable_v2_controllers(const std::string& mount_point, const std::string& di
 }
 
 void apply_v2_resources(const std::string& dir, const oci::Linux& linux) {
+    // Always, as on v1: without spec rules the container still gets deny-all plus runc's
+    // defaults, not the host's devices.
+    attach_device_filter(dir, compile_device_filter(container_device_rules(linux)));
     if (!linux.resources) {
         return;
     }
     const oci::Resources& res = *linux.resources;
-    if (!res.devices.empty()) {
-        log_warning(
-            "linux.resources.devices is not enforced on cgroup v2 (no device BPF program yet)");
-    }
     if (res.memory_limit) {
         write_cgroup_file(dir, "memory.max",
                           *res.memory_limit < 0 ? "max" : std::to_string(*res.memory_limit));

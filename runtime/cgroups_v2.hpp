@@ -12,9 +12,8 @@ namespace plugrt {
 // cpu.shares (2..262144) -> cpu.weight (1..10000), the conversion runc and crun use.
 uint64_t cpu_shares_to_weight(uint64_t shares);
 
-// memory.max, cpu.weight, cpu.max, pids.max. Device rules need a BPF program on v2, which
-// plugrt does not have yet: they are NOT enforced there, and a warning on stderr says so
-// (refusing would make every Docker spec, which always carries device rules, unusable).
+// The device filter (a BPF program from the same rules as v1's devices controller,
+// device_filter.hpp), then memory.max, cpu.weight, cpu.max, pids.max.
 void apply_v2_resources(const std::string& dir, const oci::Linux& linux);
 
 // Enables the memory, cpu and pids controllers in the subtree_control of every ancestor of

@@ -19,17 +19,6 @@ constexpr const char* kHybridMountinfo =
 constexpr const char* kProcSelfCgroup =
     "4:devices:/\n3:memory:/shim/abc\n2:cpu,cpuacct:/shim\n0::/shim.scope\n";
 
-oci::DeviceRule device_rule(bool allow, std::string type, std::optional<int64_t> major,
-                            std::optional<int64_t> minor, std::string access) {
-    oci::DeviceRule r;
-    r.allow = allow;
-    r.type = std::move(type);
-    r.major = major;
-    r.minor = minor;
-    r.access = std::move(access);
-    return r;
-}
-
 }  // namespace
 
 TEST_SUITE("runtime/cgroups") {
@@ -73,7 +62,7 @@ TEST_SUITE("runtime/cgroups") {
         linux.resources->devices = {device_rule(false, "", std::nullopt, std::nullopt, "rwm"),
                                     device_rule(false, "c", 10, 229, "rwm"),
                                     device_rule(true, "c", 10, 229, "rwm")};
-        auto program = v1_device_program(linux);
+        auto program = container_device_rules(linux);
         REQUIRE(program.size() == 1 + 3 + 11);
         CHECK(format_v1_device_rule(program[0]) == "a");
         CHECK_FALSE(program[0].allow);
@@ -82,7 +71,7 @@ TEST_SUITE("runtime/cgroups") {
         CHECK(program[3].allow);
         CHECK(format_v1_device_rule(program[4]) == "c *:* m");
         CHECK(format_v1_device_rule(program[12]) == "c 136:* rwm");
-        CHECK(v1_device_program(oci::Linux{}).size() == 12);  // no resources: still restricted
+        CHECK(container_device_rules(oci::Linux{}).size() == 12);  // no resources: still restricted
     }
 
     TEST_CASE("cpu shares convert to cgroup v2 weights") {
