@@ -232,16 +232,17 @@ void Cgroup::apply_resources(const oci::Linux& linux) {
         }
         return;
     }
-    apply_v1_resources(
-        [this](const std::string& controller) -> std::optional<std::string> {
-            for (const auto& dir : dirs_) {
-                if (is_v1_controller_dir(dir, controller)) {
-                    return dir.path;
-                }
-            }
-            return std::nullopt;
-        },
-        linux);
+    apply_v1_resources([this](const std::string& controller) { return v1_dir(controller); }, linux);
+}
+
+void Cgroup::update_limits(const oci::Resources& res) {
+    if (mode_ == CgroupMode::Unified) {
+        for (const auto& dir : dirs_) {
+            apply_v2_limits(dir.path, res);
+        }
+        return;
+    }
+    apply_v1_limits([this](const std::string& controller) { return v1_dir(controller); }, res);
 }
 
 std::vector<pid_t> Cgroup::pids() const {
@@ -256,6 +257,15 @@ std::vector<pid_t> Cgroup::pids() const {
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
+}
+
+std::optional<std::string> Cgroup::v1_dir(const std::string& controller) const {
+    for (const auto& dir : dirs_) {
+        if (is_v1_controller_dir(dir, controller)) {
+            return dir.path;
+        }
+    }
+    return std::nullopt;
 }
 
 const CgroupDir* Cgroup::freezer_dir() const {

@@ -21,6 +21,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,9 @@ public:
     // linux.resources: v1 devices (deny all, the spec's rules in order, then runc's default
     // allow list), memory limit, cpu shares/quota/period, pids limit; v2 equivalents.
     void apply_resources(const oci::Linux& linux);
+    // `update` of a live container: the memory, cpu and pids limits `res` sets, leaving the
+    // device rules and every limit it does not mention as they are.
+    void update_limits(const oci::Resources& res);
     // Every pid in the container's cgroups (union over the hierarchies), sorted.
     std::vector<pid_t> pids() const;
     // Signals every pid. A running cgroup is frozen around the signalling so nothing forks away
@@ -93,6 +97,8 @@ public:
     const std::vector<CgroupDir>& dirs() const { return dirs_; }
 
 private:
+    // The container's directory in the v1 hierarchy of `controller`, if mounted.
+    std::optional<std::string> v1_dir(const std::string& controller) const;
     // The directory whose freezer pause/resume use: the v1 freezer hierarchy, or the unified
     // one on a v2-only host. nullptr when there is none.
     const CgroupDir* freezer_dir() const;

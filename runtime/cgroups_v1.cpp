@@ -110,10 +110,12 @@ void apply_v1_resources(const V1DirLookup& dir_for, const oci::Linux& linux) {
     } else if (linux.resources && !linux.resources->devices.empty()) {
         require_dir(dir_for, "devices", "linux.resources.devices");
     }
-    if (!linux.resources) {
-        return;
+    if (linux.resources) {
+        apply_v1_limits(dir_for, *linux.resources);
     }
-    const oci::Resources& res = *linux.resources;
+}
+
+void apply_v1_limits(const V1DirLookup& dir_for, const oci::Resources& res) {
     if (res.memory_limit) {
         write_cgroup_file(require_dir(dir_for, "memory", "linux.resources.memory.limit"),
                           "memory.limit_in_bytes", std::to_string(*res.memory_limit));

@@ -30,7 +30,11 @@ std::vector<oci::DeviceRule> runc_default_device_rules();
 // controller; v2 compiles them into a BPF program (device_filter.hpp).
 std::vector<oci::DeviceRule> container_device_rules(const oci::Linux& linux);
 
+// The device rules, then apply_v1_limits.
 void apply_v1_resources(const V1DirLookup& dir_for, const oci::Linux& linux);
+// memory.limit_in_bytes, cpu.shares, cpu.cfs_period_us, cpu.cfs_quota_us, pids.max: what
+// `res` sets, nothing else (`create` after the device rules, and `update`).
+void apply_v1_limits(const V1DirLookup& dir_for, const oci::Resources& res);
 
 // freezer.state FROZEN / THAWED; waits until the kernel reports FROZEN (bounded).
 void set_v1_frozen(const std::string& freezer_dir, bool frozen);

@@ -46,10 +46,12 @@ void apply_v2_resources(const std::string& dir, const oci::Linux& linux) {
     // Always, as on v1: without spec rules the container still gets deny-all plus runc's
     // defaults, not the host's devices.
     attach_device_filter(dir, compile_device_filter(container_device_rules(linux)));
-    if (!linux.resources) {
-        return;
+    if (linux.resources) {
+        apply_v2_limits(dir, *linux.resources);
     }
-    const oci::Resources& res = *linux.resources;
+}
+
+void apply_v2_limits(const std::string& dir, const oci::Resources& res) {
     if (res.memory_limit) {
         write_cgroup_file(dir, "memory.max",
                           *res.memory_limit < 0 ? "max" : std::to_string(*res.memory_limit));

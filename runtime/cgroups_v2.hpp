@@ -13,8 +13,10 @@ namespace plugrt {
 uint64_t cpu_shares_to_weight(uint64_t shares);
 
 // The device filter (a BPF program from the same rules as v1's devices controller,
-// device_filter.hpp), then memory.max, cpu.weight, cpu.max, pids.max.
+// device_filter.hpp), then apply_v2_limits.
 void apply_v2_resources(const std::string& dir, const oci::Linux& linux);
+// memory.max, cpu.weight, cpu.max, pids.max: what `res` sets, nothing else.
+void apply_v2_limits(const std::string& dir, const oci::Resources& res);
 
 // Enables the memory, cpu and pids controllers in the subtree_control of every ancestor of
 // `dir` below `mount_point` (best effort: some may not be available).

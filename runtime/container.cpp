@@ -243,6 +243,30 @@ void pause_container(const StateStore& store, const std::string& id) {
     Cgroup::from_state(view.record["cgroup"]).freeze();
 }
 
+void update_container(const StateStore& store, const std::string& id,
+                      const oci::Resources& resources) {
+    ContainerLock lock = store.lock(id);
+    ContainerView view = load_container(store, id);
+    if (view.status == Status::Stopped) {
+        throw Error(Error::Kind::WrongState, "container not running");
+    }
+    if (view.record["cgroup"].is_null()) {
+        throw Error(Error::Kind::Invalid, "update: the container has no cgroup");
+    }
+    // Zero means "leave as it is" here, as in runc's update: Docker sends every limit, the
+    // ones it does not change as 0 (a cpu period of 0 is even invalid).
+    oci::Resources changes = resources;
+    auto unless_zero = [](auto& value) {
+        if (value && *value == 0) value.reset();
+    };
+    unless_zero(changes.memory_limit);
+    unless_zero(changes.cpu_shares);
+    unless_zero(changes.cpu_period);
+    unless_zero(changes.cpu_quota);
+    unless_zero(changes.pids_limit);
+    Cgroup::from_state(view.record["cgroup"]).update_limits(changes);
+}
+
 void resume_container(const StateStore& store, const std::string& id) {
     ContainerLock lock = store.lock(id);
     ContainerView view = load_container(store, id);

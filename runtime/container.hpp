@@ -100,6 +100,12 @@ void delete_container(const StateStore& store, const std::string& id, bool force
 void pause_container(const StateStore& store, const std::string& id);
 void resume_container(const StateStore& store, const std::string& id);
 
+// `update`: sets the memory, cpu and pids limits `resources` names on a created, running or
+// paused container's cgroup; the device rules and the limits it does not name, or names as 0,
+// stay (runc update). Error(WrongState) "container not running" for a stopped one.
+void update_container(const StateStore& store, const std::string& id,
+                      const oci::Resources& resources);
+
 // Host pids of every process in the container's cgroup.
 std::vector<pid_t> container_pids(const StateStore& store, const std::string& id);
 

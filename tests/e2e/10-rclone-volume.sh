@@ -5,7 +5,7 @@
 # inside the plugin: /data/config is bind-mounted from the host dir set as config.source,
 # so path=/data/config/share is the host dir $E2E_WORK/rclone-config/share.
 source "$(dirname "$0")/lib.sh"
-e2e_init 19
+e2e_init 20
 
 t "daemons start (default runtime $E2E_RUNTIME)" e2e_start_daemons || bail "no daemons"
 t "local busybox image from busybox-static (docker import)" e2e_busybox_image || bail "no image"
@@ -52,7 +52,14 @@ t_sh "docker exec -t: the exec'd process gets a pty of its own" \
    out=\$(dk exec -t ttyholder sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty' | tr -d '\r');
    echo \"\$out\"; [[ \$out == /dev/pts/* ]] && [[ \$out == *stdin-is-a-tty* ]]"
 t_sh "docker exec -t returns the process's exit status" \
-  "dk exec -t ttyholder sh -c 'exit 7'; rc=\$?; dk rm -f ttyholder >/dev/null; echo rc=\$rc; [ \$rc -eq 7 ]"
+  "dk exec -t ttyholder sh -c 'exit 7'; rc=\$?; echo rc=\$rc; [ \$rc -eq 7 ]"
+# docker update reaches the runtime as `update --resources -` (containerd's runc shim).
+t_sh "docker update --memory lands in the running container's memory cgroup" \
+  "dk update --memory 64m --memory-swap -1 ttyholder >/dev/null &&
+   pid=\$(dk inspect -f '{{.State.Pid}}' ttyholder) &&
+   f=/sys/fs/cgroup/memory\$(awk -F: '\$2==\"memory\" {print \$3}' /proc/\$pid/cgroup)/memory.limit_in_bytes &&
+   echo \"\$f: \$(cat \$f)\" && [ \"\$(cat \$f)\" = 67108864 ];
+   rc=\$?; dk rm -f ttyholder >/dev/null; exit \$rc"
 t_sh "no FUSE mount of the volume left on the host" \
   "! grep -F 'propagated-mount/vol' /proc/self/mountinfo"
 t "docker plugin disable" dk plugin disable rclone
