@@ -50,5 +50,4 @@ std::optional<std::string> cgroup_path_for(const std::map<std::string, std::stri
 std::optional<std::string> cgroup_dir_on_host(const CgroupHierarchy& hierarchy,
                                               const std::string& cgroup_path);
 
-
 }  // namespace plugrt

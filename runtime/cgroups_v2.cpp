@@ -1,5 +1,6 @@
 #include "runtime/cgroups_v2.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -9,8 +10,22 @@
 #include "runtime/cgroups_v1.hpp"
 #include "runtime/device_filter.hpp"
 #include "runtime/error.hpp"
+#include "runtime/runtime_log.hpp"
+#include "runtime/text_file.hpp"
 
 namespace plugrt {
+
+namespace {
+
+// The initial user namespace maps every id to itself: "0 0 4294967295".
+bool in_user_namespace() {
+    unsigned long inside = 1, outside = 1, count = 0;
+    const std::string map = read_first_line_or_empty("/proc/self/uid_map");
+    return std::sscanf(map.c_str(), "%lu %lu %lu", &inside, &outside, &count) != 3 || inside != 0 ||
+           outside != 0 || count != 4294967295UL;
+}
+
+}  // namespace
 
 uint64_t cpu_shares_to_weight(uint64_t shares) {
     if (shares == 0) {
@@ -45,7 +60,16 @@ void enable_v2_controllers(const std::string& mount_point, const std::string& di
 void apply_v2_resources(const std::string& dir, const oci::Linux& linux) {
     // Always, as on v1: without spec rules the container still gets deny-all plus runc's
     // defaults, not the host's devices.
-    attach_device_filter(dir, compile_device_filter(container_device_rules(linux)));
+    try {
+        attach_device_filter(dir, compile_device_filter(container_device_rules(linux)));
+    } catch (const Error& e) {
+        // Inside a user namespace the kernel refuses BPF programs (EPERM) and no device node
+        // beyond what that namespace may open is reachable anyway: runc goes on there too.
+        if (e.err() != EPERM || !in_user_namespace()) {
+            throw;
+        }
+        log_warning(std::string(e.what()) + "; in a user namespace: device rules not enforced");
+    }
     if (linux.resources) {
         apply_v2_limits(dir, *linux.resources);
     }
@@ -60,10 +84,19 @@ void apply_v2_limits(const std::string& dir, const oci::Resources& res) {
         write_cgroup_file(dir, "cpu.weight", std::to_string(cpu_shares_to_weight(*res.cpu_shares)));
     }
     if (res.cpu_quota || res.cpu_period) {
-        const std::string quota =
-            res.cpu_quota && *res.cpu_quota > 0 ? std::to_string(*res.cpu_quota) : "max";
-        write_cgroup_file(dir, "cpu.max",
-                          quota + " " + std::to_string(res.cpu_period.value_or(100000)));
+        // cpu.max is "$QUOTA [$PERIOD]": a quota alone keeps the period, a period needs the
+        // quota written with it, the current one unless a new one is given (`update`).
+        std::string value;
+        if (res.cpu_quota) {
+            value = *res.cpu_quota > 0 ? std::to_string(*res.cpu_quota) : "max";
+        } else {
+            const std::string current = read_first_line_or_empty(dir + "/cpu.max");
+            value = current.empty() ? "max" : current.substr(0, current.find(' '));
+        }
+        if (res.cpu_period) {
+            value += " " + std::to_string(*res.cpu_period);
+        }
+        write_cgroup_file(dir, "cpu.max", value);
     }
     if (res.pids_limit) {
         write_cgroup_file(dir, "pids.max",

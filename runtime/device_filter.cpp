@@ -4,8 +4,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include "runtime/error.hpp"
 #include "runtime/unique_fd.hpp"
@@ -103,11 +105,16 @@ void append_rule(std::vector<bpf_insn>& out, const oci::DeviceRule& rule) {
         block.push_back(alu32_imm(BPF_AND, kScratch, bits));
         block.push_back(jump_imm(BPF_JEQ, kScratch, 0));
     }
-    if (rule.major && *rule.major >= 0) {
-        block.push_back(jump_imm(BPF_JNE, kMajor, static_cast<int32_t>(*rule.major)));
-    }
-    if (rule.minor && *rule.minor >= 0) {
-        block.push_back(jump_imm(BPF_JNE, kMinor, static_cast<int32_t>(*rule.minor)));
+    for (auto [number, reg] : {std::pair{rule.major, kMajor}, std::pair{rule.minor, kMinor}}) {
+        if (!number || *number < 0) {
+            continue;  // any
+        }
+        if (*number > UINT32_MAX) {
+            // Truncated to 32 bits it would name another device.
+            throw Error(Error::Kind::Invalid,
+                        "device rule '" + describe(rule) + "': device number out of range");
+        }
+        block.push_back(jump_imm(BPF_JNE, reg, static_cast<int32_t>(*number)));
     }
     return_value(block, rule.allow ? 1 : 0);
     const auto size = static_cast<int16_t>(block.size());
@@ -119,19 +126,50 @@ void append_rule(std::vector<bpf_insn>& out, const oci::DeviceRule& rule) {
     out.insert(out.end(), block.begin(), block.end());
 }
 
+bool same_devices(const oci::DeviceRule& a, const oci::DeviceRule& b) {
+    auto any = [](const std::optional<int64_t>& n) { return !n || *n < 0; };
+    auto same = [&](const std::optional<int64_t>& x, const std::optional<int64_t>& y) {
+        return any(x) ? any(y) : !any(y) && *x == *y;
+    };
+    return a.type == b.type && same(a.major, b.major) && same(a.minor, b.minor);
+}
+
+// v1 keeps one exception per device and adds the access of a new allow rule to it: "c 1:3 r"
+// then "c 1:3 w" allow an O_RDWR open, which neither rule allows alone here. So the new last
+// rule takes over the access of an earlier allow rule for the same devices, unless a deny rule
+// came in between (then the rules stay apart and the last match decides, as before).
+void merge_with_earlier_allow(std::vector<oci::DeviceRule>& rules) {
+    oci::DeviceRule& last = rules.back();
+    if (!last.allow) {
+        return;
+    }
+    for (size_t i = rules.size() - 1; i-- > 0;) {
+        if (!rules[i].allow) {
+            return;
+        }
+        if (same_devices(rules[i], last)) {
+            last.access = (rules[i].access.empty() ? "rwm" : rules[i].access) +
+                          (last.access.empty() ? "rwm" : last.access);
+            rules.erase(rules.begin() + static_cast<std::ptrdiff_t>(i));
+            return;
+        }
+    }
+}
+
 long bpf(int command, bpf_attr& attr) { return ::syscall(__NR_bpf, command, &attr, sizeof attr); }
 
 }  // namespace
 
 std::vector<bpf_insn> compile_device_filter(const std::vector<oci::DeviceRule>& rules) {
     bool default_allow = true;  // a cgroup starts out allowing what its parent allows
-    std::vector<const oci::DeviceRule*> since_reset;
+    std::vector<oci::DeviceRule> since_reset;
     for (const auto& rule : rules) {
         if (covers_all_devices(rule)) {
             default_allow = rule.allow;
             since_reset.clear();
         } else {
-            since_reset.push_back(&rule);
+            since_reset.push_back(rule);
+            merge_with_earlier_allow(since_reset);
         }
     }
     std::vector<bpf_insn> program = {
@@ -143,7 +181,7 @@ std::vector<bpf_insn> compile_device_filter(const std::vector<oci::DeviceRule>& 
         load_ctx_word(kMinor, offsetof(bpf_cgroup_dev_ctx, minor)),
     };
     for (auto it = since_reset.rbegin(); it != since_reset.rend(); ++it) {
-        append_rule(program, **it);
+        append_rule(program, *it);
     }
     return_value(program, default_allow ? 1 : 0);
     return program;

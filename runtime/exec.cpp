@@ -243,9 +243,4 @@ pid_t start_exec_process(const StateStore& store, const ExecOptions& options) {
     return process;
 }
 
-int exec_in_container(const StateStore& store, const ExecOptions& options) {
-    const pid_t process = start_exec_process(store, options);
-    return options.detach ? 0 : wait_exit_status(process);
-}
-
 }  // namespace plugrt

@@ -41,7 +41,4 @@ oci::Process container_process(const StateStore& store, const std::string& id);
 // them, like runc).
 pid_t start_exec_process(const StateStore& store, const ExecOptions& options);
 
-// start_exec_process, then with `detach` 0, otherwise the process's exit status (128+signal).
-int exec_in_container(const StateStore& store, const ExecOptions& options);
-
 }  // namespace plugrt

@@ -2,6 +2,8 @@
 // Setup failures exit 255 like runc (exec.go fatalWithCode); otherwise the process's status,
 // or 0 with --detach. A terminal goes to --console-socket (engines), or, in the foreground
 // without one, is relayed to our own stdio (terminal_relay.hpp).
+#include <signal.h>
+
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -10,8 +12,10 @@
 #include "runtime/console.hpp"
 #include "runtime/error.hpp"
 #include "runtime/exec.hpp"
+#include "runtime/exit_status.hpp"
 #include "runtime/runtime_log.hpp"
 #include "shim/cli/command.hpp"
+#include "shim/cli/signal_forwarding.hpp"
 #include "shim/cli/terminal_relay.hpp"
 
 namespace plugrt::cli {
@@ -104,11 +108,21 @@ int run_exec(const StateStore& store, ExecArgs& a) {
         relay = ConsoleSocketPair::make();
         a.exec.console_fd = relay->sender.get();
     }
-    if (!relay) {
-        return exec_in_container(store, a.exec);
-    }
     const pid_t pid = start_exec_process(store, a.exec);
-    return relay_terminal(relay->take_master(), pid);
+    if (a.exec.detach) {
+        return 0;
+    }
+    forward_signals_to(pid);  // we are its subreaper; ^C must reach it, not only us
+    if (!relay) {
+        return wait_exit_status(pid);
+    }
+    try {
+        return relay_terminal(relay->take_master(), pid);
+    } catch (...) {
+        ::kill(pid, SIGKILL);  // nobody else would reap it
+        wait_exit_status(pid);
+        throw;
+    }
 }
 
 void register_exec(CLI::App& app, GlobalOptions& globals) {

@@ -11,6 +11,7 @@
 #include "runtime/error.hpp"
 #include "runtime/exit_status.hpp"
 #include "shim/cli/command.hpp"
+#include "shim/cli/signal_forwarding.hpp"
 #include "shim/cli/terminal_relay.hpp"
 
 namespace plugrt::cli {
@@ -21,16 +22,6 @@ struct RunArgs {
     bool detach = false;
     bool keep = false;
 };
-
-volatile sig_atomic_t g_init_pid = 0;
-
-// Forwarded like runc's signal handler does for a non-tty foreground container, so that
-// Ctrl-C or a supervisor's TERM reaches the program rather than killing only us.
-void forward_signal(int sig) {
-    if (g_init_pid > 0) {
-        ::kill(g_init_pid, sig);
-    }
-}
 
 void register_run(CLI::App& app, GlobalOptions& globals) {
     auto args = std::make_shared<RunArgs>();
@@ -68,12 +59,17 @@ void register_run(CLI::App& app, GlobalOptions& globals) {
         }
         const pid_t pid = created.pid;
         // The init is our own child (create cloned it from this process), so waitpid works.
-        g_init_pid = pid;
-        for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) {
-            ::signal(sig, forward_signal);
-        }
-        int code = created.terminal_master ? relay_terminal(std::move(created.terminal_master), pid)
+        forward_signals_to(pid);
+        int code = 0;
+        try {
+            code = created.terminal_master ? relay_terminal(std::move(created.terminal_master), pid)
                                            : wait_exit_status(pid);
+        } catch (...) {
+            if (!args->keep) {
+                delete_container(store, id, true);  // kills what is left: nobody would reap it
+            }
+            throw;
+        }
         if (!args->keep) {
             delete_container(store, id, true);
         }

@@ -80,8 +80,8 @@ void register_update(CLI::App& app, GlobalOptions& globals) {
     sub->add_option("--memory", a->memory, "Memory limit in bytes");
     sub->add_option("--cpu-share", a->cpu_shares, "CPU shares (relative weight)");
     sub->add_option("--cpu-period", a->cpu_period, "CPU CFS period in microseconds");
-    sub->add_option("--cpu-quota", a->cpu_quota, "CPU CFS quota in microseconds (-1: none)");
-    sub->add_option("--pids-limit", a->pids_limit, "Maximum number of tasks (0 or -1: none)");
+    sub->add_option("--cpu-quota", a->cpu_quota, "CPU CFS quota in microseconds (-1: no limit)");
+    sub->add_option("--pids-limit", a->pids_limit, "Maximum number of tasks (-1: no limit)");
     sub->add_option("id", a->id, "Container id")->required();
     sub->callback([a, &globals] {
         try {

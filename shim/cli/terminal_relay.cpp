@@ -77,6 +77,22 @@ private:
     sigset_t saved_{};
 };
 
+// SIGPIPE ignored for the relay's lifetime, then as it was.
+class IgnoredSigpipe {
+public:
+    IgnoredSigpipe() {
+        struct sigaction ignore {};
+        ignore.sa_handler = SIG_IGN;
+        ::sigaction(SIGPIPE, &ignore, &saved_);
+    }
+    ~IgnoredSigpipe() { ::sigaction(SIGPIPE, &saved_, nullptr); }
+    IgnoredSigpipe(const IgnoredSigpipe&) = delete;
+    IgnoredSigpipe& operator=(const IgnoredSigpipe&) = delete;
+
+private:
+    struct sigaction saved_ {};
+};
+
 void copy_window_size(int from_terminal, int master) {
     winsize ws{};
     if (::ioctl(from_terminal, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
@@ -84,37 +100,46 @@ void copy_window_size(int from_terminal, int master) {
     }
 }
 
-// All of `data` to stdout. A closed stdout (EPIPE) only means nobody reads any more: the
-// output is dropped, the relay goes on until the process ends.
+// All of `data` to stdout, waiting while it is full (a non-blocking stdout gives EAGAIN). A
+// closed stdout (EPIPE) only means nobody reads any more: the output is dropped from then on,
+// and the relay goes on until the process ends.
 void write_out(const char* data, size_t size, bool& stdout_open) {
     while (stdout_open && size > 0) {
         ssize_t n = ::write(STDOUT_FILENO, data, size);
+        if (n > 0) {
+            data += n;
+            size -= static_cast<size_t>(n);
+            continue;
+        }
         if (n < 0 && errno == EINTR) {
             continue;
         }
-        if (n <= 0) {
-            stdout_open = false;
-            return;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            pollfd out{STDOUT_FILENO, POLLOUT, 0};
+            ::poll(&out, 1, -1);
+            continue;
         }
-        data += n;
-        size -= static_cast<size_t>(n);
+        stdout_open = false;
     }
 }
 
-// Whatever the master has now. False once no slave is open any more (EIO) or on EOF.
-bool read_master(int master, bool& stdout_open) {
+enum class MasterRead { Data, Empty, Closed };
+
+// One read: a process that writes without pause must not keep the loop from stdin (a typed ^C)
+// and from noticing that it ended.
+MasterRead read_master_once(int master, bool& stdout_open) {
     char buf[16384];
-    for (;;) {
-        ssize_t n = ::read(master, buf, sizeof buf);
-        if (n > 0) {
-            write_out(buf, static_cast<size_t>(n), stdout_open);
-            continue;
-        }
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    ssize_t n;
+    do {
+        n = ::read(master, buf, sizeof buf);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) {
+        write_out(buf, static_cast<size_t>(n), stdout_open);
+        return MasterRead::Data;
     }
+    // EIO: no slave is open any more; 0 should not happen on a pty master, but ends it too.
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? MasterRead::Empty
+                                                              : MasterRead::Closed;
 }
 
 }  // namespace
@@ -135,10 +160,7 @@ int relay_terminal(UniqueFd master, pid_t pid) {
         copy_window_size(STDIN_FILENO, master.get());
     }
     RawMode raw(STDIN_FILENO);
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    struct sigaction old_pipe {};
-    ::sigaction(SIGPIPE, &ignore, &old_pipe);  // a closed stdout is an EPIPE, not our death
+    IgnoredSigpipe ignored_sigpipe;  // a closed stdout is an EPIPE, not our death
 
     bool stdin_open = true, stdout_open = true, master_open = true;
     std::string to_master;  // read from stdin, not yet accepted by the pty
@@ -164,7 +186,7 @@ int relay_terminal(UniqueFd master, pid_t pid) {
             }
         }
         if (fds[kMaster].revents & (POLLIN | POLLHUP | POLLERR)) {
-            master_open = read_master(master.get(), stdout_open);
+            master_open = read_master_once(master.get(), stdout_open) != MasterRead::Closed;
         }
         if ((fds[kMaster].revents & POLLOUT) && master_open) {
             ssize_t n = ::write(master.get(), to_master.data(), to_master.size());
@@ -186,14 +208,15 @@ int relay_terminal(UniqueFd master, pid_t pid) {
         }
         if (fds[kPid].revents != 0) {
             // Ended: what it wrote before is in the pty; take that, then stop, even if something
-            // it left behind still holds the slave.
-            if (master_open) {
-                read_master(master.get(), stdout_open);
+            // it left behind still holds the slave (and may write on: hence the bound).
+            for (int round = 0; master_open && round < 256; ++round) {
+                if (read_master_once(master.get(), stdout_open) != MasterRead::Data) {
+                    break;
+                }
             }
             break;
         }
     }
-    ::sigaction(SIGPIPE, &old_pipe, nullptr);
     return wait_exit_status(pid);
 }
 

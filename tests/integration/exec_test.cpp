@@ -183,4 +183,35 @@ TEST_SUITE("integration/exec") {
         CHECK_MESSAGE(bogus.exit_code == 255, bogus.describe());
         CHECK_MESSAGE(bogus.err.find("CAP_BOGUS") != std::string::npos, bogus.describe());
     }
+
+    TEST_CASE("a foreground exec passes a TERM on to its process instead of orphaning it") {
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        start_sleeper(rt, b, id);
+        // In the background, so that the test can signal plugrt itself.
+        const std::string pid_file = b.dir() + "/plugrt.pid", rc_file = b.dir() + "/exec.rc";
+        const std::string command = std::string(plugrt_bin()) + " --root " + rt.root() + " exec " +
+                                    id + " /probe sleep 600";
+        auto launched =
+            run_program({"/bin/sh", "-c",
+                         "(" + command + " & echo $! > " + pid_file + "; wait $!; echo $? > " +
+                             rc_file + ") >/dev/null 2>&1 &"});
+        REQUIRE(launched.exit_code == 0);
+        REQUIRE(wait_until([&] { return !read_text_file(pid_file).empty(); }));
+        const int plugrt = std::stoi(read_text_file(pid_file));
+        // Let the exec'd process start before the signal (ps lists it once it runs).
+        REQUIRE(wait_until([&] {
+            auto ps = rt.run({"ps", "--format", "json", id});
+            return ps.exit_code == 0 && ps.json().size() == 2;
+        }));
+        REQUIRE(kill(plugrt, SIGTERM) == 0);
+        REQUIRE_MESSAGE(wait_until([&] { return !read_text_file(rc_file).empty(); }, 10000),
+                        "plugrt exec did not end after SIGTERM");
+        CHECK(read_text_file(rc_file) == "143\n");  // the process died of the TERM: 128+15
+        auto ps = rt.run({"ps", "--format", "json", id});
+        REQUIRE(ps.exit_code == 0);
+        CHECK_MESSAGE(ps.json().size() == 1, "left in the container: " << ps.out);
+    }
 }

@@ -2,9 +2,13 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "runtime/cgroups_v1.hpp"
 #include "runtime/cgroups_v2.hpp"
 #include "runtime/error.hpp"
+#include "runtime/text_file.hpp"
 
 using namespace plugrt;
 
@@ -72,6 +76,32 @@ TEST_SUITE("runtime/cgroups") {
         CHECK(format_v1_device_rule(program[4]) == "c *:* m");
         CHECK(format_v1_device_rule(program[12]) == "c 136:* rwm");
         CHECK(container_device_rules(oci::Linux{}).size() == 12);  // no resources: still restricted
+    }
+
+    TEST_CASE("v2 cpu.max: a new period keeps the current quota, a quota alone the period") {
+        // A directory of plain files stands in for the cgroup (writes without truncation, as
+        // to a cgroup file: the tests read the first line's start).
+        char tmpl[] = "/tmp/plugrt-cpumax-XXXXXX";
+        REQUIRE(mkdtemp(tmpl) != nullptr);
+        const std::string dir = tmpl;
+        auto cpu_max = [&] { return read_text_file(dir + "/cpu.max"); };
+        auto set = [&](const std::string& text) {
+            std::ofstream(dir + "/cpu.max", std::ios::trunc) << text;
+        };
+        oci::Resources period_only;
+        period_only.cpu_period = 250000;
+        set("50000 100000\n");
+        apply_v2_limits(dir, period_only);
+        CHECK(cpu_max().rfind("50000 250000", 0) == 0);
+        set("max 100000\n");
+        apply_v2_limits(dir, period_only);
+        CHECK(cpu_max().rfind("max 250000", 0) == 0);
+        oci::Resources quota_only;
+        quota_only.cpu_quota = 20000;
+        set("");
+        apply_v2_limits(dir, quota_only);
+        CHECK(cpu_max() == "20000");
+        std::filesystem::remove_all(dir);
     }
 
     TEST_CASE("cpu shares convert to cgroup v2 weights") {

@@ -126,10 +126,29 @@ TEST_SUITE("runtime/device_filter") {
         CHECK(run(compile_device_filter({}), kBlock, kRead | kWrite, 8, 0) == 1);
     }
 
+    TEST_CASE("allow rules for the same device add up, as v1's exceptions do") {
+        const auto split = container_program(
+            {device_rule(true, "c", 10, 229, "r"), device_rule(true, "c", 10, 229, "w")});
+        CHECK(run(split, kChar, kRead | kWrite, 10, 229) == 1);
+        CHECK(run(split, kChar, kMknod, 10, 229) == 1);  // runc's default: mknod of any char
+        CHECK(run(split, kChar, kRead | kWrite, 10, 228) == 0);
+        // A deny in between keeps them apart: the last match decides.
+        const auto apart = compile_device_filter({device_rule(true, "c", 10, 229, "r"),
+                                                  device_rule(false, "c", 10, 229, "r"),
+                                                  device_rule(true, "c", 10, 229, "w")});
+        CHECK(run(apart, kChar, kWrite, 10, 229) == 1);
+        CHECK(run(apart, kChar, kRead, 10, 229) == 0);
+        CHECK(run(apart, kChar, kRead | kWrite, 10, 229) == 0);
+    }
+
     TEST_CASE("rules the program cannot express are refused, naming the rule") {
         CHECK_THROWS_WITH_AS(compile_device_filter({device_rule(true, "p", 1, 3, "r")}),
                              doctest::Contains("p 1:3 r"), Error);
         CHECK_THROWS_WITH_AS(compile_device_filter({device_rule(true, "c", 1, 3, "rx")}),
                              doctest::Contains("access must be made of r, w and m"), Error);
+        // 2^32 + 1 would become major 1 (/dev/mem) if truncated.
+        CHECK_THROWS_WITH_AS(
+            compile_device_filter({device_rule(true, "c", int64_t{1} << 32 | 1, 1, "r")}),
+            doctest::Contains("out of range"), Error);
     }
 }
