@@ -17,6 +17,7 @@
 #include "runtime/runtime_log.hpp"
 #include "runtime/text_file.hpp"
 #include "shim/cli/command.hpp"
+#include "shim/common/byte_size.hpp"
 
 namespace plugrt::cli {
 namespace {
@@ -24,7 +25,7 @@ namespace {
 struct UpdateArgs {
     std::string id;
     std::string resources_file;
-    std::optional<int64_t> memory;
+    std::string memory;
     std::optional<uint64_t> cpu_shares;
     std::optional<uint64_t> cpu_period;
     std::optional<int64_t> cpu_quota;
@@ -77,7 +78,7 @@ void register_update(CLI::App& app, GlobalOptions& globals) {
     auto* sub = app.add_subcommand("update", "Change the resource limits of a container");
     sub->add_option("-r,--resources", a->resources_file,
                     "File with a runtime-spec LinuxResources object (- for stdin)");
-    sub->add_option("--memory", a->memory, "Memory limit in bytes");
+    sub->add_option("--memory", a->memory, "Memory limit: bytes, or 512m, 1g ... (-1: no limit)");
     sub->add_option("--cpu-share", a->cpu_shares, "CPU shares (relative weight)");
     sub->add_option("--cpu-period", a->cpu_period, "CPU CFS period in microseconds");
     sub->add_option("--cpu-quota", a->cpu_quota, "CPU CFS quota in microseconds (-1: no limit)");
@@ -90,7 +91,7 @@ void register_update(CLI::App& app, GlobalOptions& globals) {
                 res = read_resources(a->resources_file);
                 warn_unapplied(res);
             }
-            if (a->memory) res.memory_limit = a->memory;
+            if (!a->memory.empty()) res.memory_limit = shim::parse_byte_size(a->memory, "--memory");
             if (a->cpu_shares) res.cpu_shares = a->cpu_shares;
             if (a->cpu_period) res.cpu_period = a->cpu_period;
             if (a->cpu_quota) res.cpu_quota = a->cpu_quota;

@@ -44,7 +44,7 @@ TEST_SUITE("integration/update") {
         const std::string devices_before = read_text_file(devices + "/devices.list");
         REQUIRE(trimmed(read_text_file(pids + "/pids.max")) == "50");
 
-        auto flags = rt.run({"update", "--memory", "67108864", "--cpu-share", "512", id});
+        auto flags = rt.run({"update", "--memory", "64m", "--cpu-share", "512", id});
         REQUIRE_MESSAGE(flags.exit_code == 0, flags.describe());
         CHECK(trimmed(read_text_file(memory + "/memory.limit_in_bytes")) == "67108864");
         CHECK(trimmed(read_text_file(cpu + "/cpu.shares")) == "512");
