@@ -241,7 +241,11 @@ Json parse_json_text(std::string_view text);
 // Reading a spec fails with ParseError (declared in oci/errors.hpp) whose message names the JSON
 // path of the offending member, e.g. `process.capabilities.bounding[3]: expected a string`.
 Spec spec_from_json(const Json& document);
-Spec parse_spec(std::string_view text);   // also rejects non-JSON, trailing data, depth > 64
+Spec parse_spec(std::string_view text);  // also rejects non-JSON, trailing data, depth > 64
+// One member of a spec on its own, as `update --resources` and `exec --process` receive it;
+// errors name fields by their place in a whole spec (`linux.resources.memory.limit`).
+Resources resources_from_json(const Json& object);
+Process process_from_json(const Json& object);
 Json spec_to_json(const Spec& spec);      // omits what Go's omitempty would omit
 std::string dump_spec(const Spec& spec);  // 2-space indent, like `runc spec`
 

@@ -313,4 +313,10 @@ Spec spec_from_json(const Json& document) {
 
 Spec parse_spec(std::string_view text) { return spec_from_json(parse_json_text(text)); }
 
+Resources resources_from_json(const Json& object) {
+    return read_resources(object, "linux.resources");
+}
+
+Process process_from_json(const Json& object) { return read_process(object, "process"); }
+
 }  // namespace plugrt::oci

@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 
+#include "runtime/cgroups_v1.hpp"
 #include "runtime/error.hpp"
 #include "runtime/unique_fd.hpp"
 
@@ -49,14 +50,6 @@ bool covers_all_devices(const oci::DeviceRule& rule) {
     return rule.type.empty() || rule.type == "a";
 }
 
-std::string describe(const oci::DeviceRule& rule) {
-    auto number = [](const std::optional<int64_t>& n) {
-        return n && *n >= 0 ? std::to_string(*n) : std::string("*");
-    };
-    return (rule.type.empty() ? "a" : rule.type) + " " + number(rule.major) + ":" +
-           number(rule.minor) + " " + rule.access;
-}
-
 int32_t access_bits(const oci::DeviceRule& rule) {
     if (rule.access.empty()) {
         return BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE;
@@ -74,7 +67,7 @@ int32_t access_bits(const oci::DeviceRule& rule) {
                 bits |= BPF_DEVCG_ACC_MKNOD;
                 break;
             default:
-                throw Error(Error::Kind::Invalid, "device rule '" + describe(rule) +
+                throw Error(Error::Kind::Invalid, "device rule '" + format_v1_device_rule(rule) +
                                                       "': access must be made of r, w and m");
         }
     }
@@ -85,7 +78,7 @@ int32_t type_code(const oci::DeviceRule& rule) {
     if (rule.type == "c") return BPF_DEVCG_DEV_CHAR;
     if (rule.type == "b") return BPF_DEVCG_DEV_BLOCK;
     throw Error(Error::Kind::Invalid,
-                "device rule '" + describe(rule) + "': type must be a, c or b");
+                "device rule '" + format_v1_device_rule(rule) + "': type must be a, c or b");
 }
 
 // One rule: every test that fails jumps past the block; falling through returns its verdict.
@@ -111,8 +104,8 @@ void append_rule(std::vector<bpf_insn>& out, const oci::DeviceRule& rule) {
         }
         if (*number > UINT32_MAX) {
             // Truncated to 32 bits it would name another device.
-            throw Error(Error::Kind::Invalid,
-                        "device rule '" + describe(rule) + "': device number out of range");
+            throw Error(Error::Kind::Invalid, "device rule '" + format_v1_device_rule(rule) +
+                                                  "': device number out of range");
         }
         block.push_back(jump_imm(BPF_JNE, reg, static_cast<int32_t>(*number)));
     }

@@ -131,8 +131,7 @@ pid_t start_exec_process(const StateStore& store, const ExecOptions& options) {
         throw Error(Error::Kind::WrongState,
                     "cannot exec in a paused container (resume it, or use --ignore-paused)");
     }
-    if (view.status != Status::Running && view.status != Status::Created &&
-        view.status != Status::Paused) {
+    if (view.status == Status::Stopped) {
         throw Error(Error::Kind::WrongState, "cannot exec in a stopped container");
     }
     if (options.process.args.empty()) {

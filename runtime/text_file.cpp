@@ -30,21 +30,25 @@ void write_file_atomically(const std::string& path, std::string_view text) {
         throw_errno("rename " + temporary + " to " + path);
 }
 
-std::string read_text_file(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw_errno("open " + path);
+std::string read_to_end(int fd, const std::string& what) {
     std::string text;
     char buffer[65536];
     for (;;) {
-        const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
         if (n == 0) break;
         if (n < 0) {
             if (errno == EINTR) continue;
-            throw_errno("read " + path);
+            throw_errno("read " + what);
         }
         text.append(buffer, static_cast<std::size_t>(n));
     }
     return text;
+}
+
+std::string read_text_file(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno("open " + path);
+    return read_to_end(fd.get(), path);
 }
 
 std::string read_first_line_or_empty(const std::string& path) noexcept {

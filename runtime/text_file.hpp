@@ -14,6 +14,8 @@ void write_file_atomically(const std::string& path, std::string_view text);
 
 // The whole file; throws SysError naming the path.
 std::string read_text_file(const std::string& path);
+// Everything left to read on `fd` (a pipe too, e.g. stdin); throws SysError naming `what`.
+std::string read_to_end(int fd, const std::string& what);
 
 // The first line (without its newline), or "" when the file cannot be opened or read: for
 // kernel files whose absence means "not supported here" (/proc/self/setgroups, a freezer's

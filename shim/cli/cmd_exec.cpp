@@ -4,16 +4,16 @@
 // without one, is relayed to our own stdio (terminal_relay.hpp).
 #include <signal.h>
 
-#include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 
+#include "oci/errors.hpp"
 #include "runtime/console.hpp"
 #include "runtime/error.hpp"
 #include "runtime/exec.hpp"
 #include "runtime/exit_status.hpp"
 #include "runtime/runtime_log.hpp"
+#include "runtime/text_file.hpp"
 #include "shim/cli/command.hpp"
 #include "shim/cli/signal_forwarding.hpp"
 #include "shim/cli/terminal_relay.hpp"
@@ -35,17 +35,21 @@ struct ExecArgs {
     bool no_new_privs = false;
 };
 
-// A `process` object alone, read through the spec reader so field errors name their path.
+// A `process` object alone, read like a config.json (size and depth limits; a bad field named
+// by its path).
 oci::Process read_process_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        throw_errno("open --process " + path);
+    std::string text;
+    try {
+        text = read_text_file(path);
+    } catch (Error& e) {
+        e.with_context("--process");
+        throw;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    oci::Json doc = {{"ociVersion", oci::kRuntimeSpecVersion},
-                     {"process", oci::Json::parse(text.str())}};
-    return *oci::spec_from_json(doc).process;
+    try {
+        return oci::process_from_json(oci::parse_json_text(text));
+    } catch (const oci::ParseError& e) {
+        throw Error(Error::Kind::Invalid, "--process " + path + ": " + e.what());
+    }
 }
 
 // runc's --user "uid[:gid]".
@@ -85,7 +89,8 @@ oci::Process build_process(const StateStore& store, const ExecArgs& a) {
 
 // runc checkTerminal: a pty needs someone to take it, and a console socket needs a pty to send
 // and a caller that detaches (in the foreground the relay takes the pty).
-void check_terminal(const ExecArgs& a, bool terminal) {
+void check_terminal(const ExecArgs& a) {
+    const bool terminal = a.exec.process.terminal;
     if (terminal && a.exec.detach && a.console_socket.empty()) {
         throw Error(Error::Kind::Invalid,
                     "a terminal with --detach needs --console-socket to send the pty master to");
@@ -97,14 +102,13 @@ void check_terminal(const ExecArgs& a, bool terminal) {
 }
 
 int run_exec(const StateStore& store, ExecArgs& a) {
-    const bool terminal = a.exec.process.terminal;
-    check_terminal(a, terminal);
+    check_terminal(a);
     UniqueFd console;
     std::optional<ConsoleSocketPair> relay;
     if (!a.console_socket.empty()) {
         console = connect_console_socket(a.console_socket);
         a.exec.console_fd = console.get();
-    } else if (terminal) {
+    } else if (a.exec.process.terminal) {
         relay = ConsoleSocketPair::make();
         a.exec.console_fd = relay->sender.get();
     }

@@ -5,8 +5,6 @@
 // apply (blockIO, hugepages, ...) are named in a warning rather than silently dropped.
 #include <unistd.h>
 
-#include <iostream>
-#include <iterator>
 #include <memory>
 #include <optional>
 
@@ -32,29 +30,13 @@ struct UpdateArgs {
     std::optional<int64_t> pids_limit;
 };
 
-// A runtime-spec LinuxResources object, decoded by the spec reader so that a bad field is named
-// by its path (linux.resources.memory.limit).
+// A runtime-spec LinuxResources object, read like a config.json (size and depth limits; a bad
+// field named by its path, linux.resources.memory.limit).
 oci::Resources read_resources(const std::string& file) {
-    std::string text;
-    if (file == "-") {
-        text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else {
-        text = read_text_file(file);
-    }
-    oci::Json object;
+    const std::string text =
+        file == "-" ? read_to_end(STDIN_FILENO, "--resources from stdin") : read_text_file(file);
     try {
-        object = oci::Json::parse(text);
-    } catch (const oci::Json::exception& e) {
-        throw Error(Error::Kind::Invalid, "--resources " + file + ": not valid JSON: " + e.what());
-    }
-    if (!object.is_object()) {
-        throw Error(Error::Kind::Invalid, "--resources " + file + ": expected a JSON object");
-    }
-    try {
-        const oci::Json doc = {{"ociVersion", oci::kRuntimeSpecVersion},
-                               {"root", {{"path", "rootfs"}}},
-                               {"linux", {{"resources", object}}}};
-        return *oci::spec_from_json(doc).linux->resources;
+        return oci::resources_from_json(oci::parse_json_text(text));
     } catch (const oci::ParseError& e) {
         throw Error(Error::Kind::Invalid, "--resources " + file + ": " + e.what());
     }

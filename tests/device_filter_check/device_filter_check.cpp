@@ -30,11 +30,9 @@ int check(int argc, char** argv) {
         std::fprintf(stderr, "device_filter_check: no cgroup2 hierarchy mounted\n");
         return 2;
     }
-    nlohmann::json doc = {
-        {"ociVersion", plugrt::oci::kRuntimeSpecVersion},
-        {"root", {{"path", "rootfs"}}},
-        {"linux", {{"resources", {{"devices", nlohmann::json::parse(argv[1])}}}}}};
-    const plugrt::oci::Spec spec = plugrt::oci::spec_from_json(doc);
+    plugrt::oci::Linux linux;
+    linux.resources =
+        plugrt::oci::resources_from_json({{"devices", nlohmann::json::parse(argv[1])}});
     const std::string dir =
         layout.unified->mount_point + "/plugrt-device-filter-" + std::to_string(getpid());
     if (mkdir(dir.c_str(), 0755) != 0) {
@@ -42,7 +40,7 @@ int check(int argc, char** argv) {
         return 2;
     }
     plugrt::attach_device_filter(
-        dir, plugrt::compile_device_filter(plugrt::container_device_rules(*spec.linux)));
+        dir, plugrt::compile_device_filter(plugrt::container_device_rules(linux)));
     int out[2];
     if (pipe2(out, O_CLOEXEC) != 0) return 2;
     const pid_t child = fork();
