@@ -20,6 +20,7 @@
 #include "runtime/init_isolation.hpp"
 #include "runtime/proc_stat.hpp"
 #include "runtime/runtime_log.hpp"
+#include "runtime/stuck_init.hpp"
 #include "runtime/syscalls.hpp"
 
 namespace plugrt {
@@ -38,6 +39,9 @@ UniqueFd open_init_pidfd(const ContainerView& view) {
     }
     return pidfd;
 }
+
+// How long `delete` waits for a SIGKILLed init to be gone.
+constexpr std::chrono::seconds kInitExitTimeout{10};
 
 // Waits until the pidfd reports the process has exited (readable), at most `timeout`.
 bool wait_for_exit(int pidfd, std::chrono::milliseconds timeout) {
@@ -319,8 +323,11 @@ void delete_container(const StateStore& store, const std::string& id, bool force
             if (view.status == Status::Paused) {
                 Cgroup::from_state(view.record["cgroup"]).thaw();  // or SIGKILL never lands
             }
-            if (!wait_for_exit(pidfd.get(), std::chrono::seconds(10))) {
-                throw Error(Error::Kind::System, "container " + id + ": init still running");
+            if (!wait_for_exit(pidfd.get(), kInitExitTimeout)) {
+                throw Error(Error::Kind::System,
+                            "container " + id + ": init (pid " + std::to_string(view.pid) +
+                                ") still running " + std::to_string(kInitExitTimeout.count()) +
+                                " s after SIGKILL" + describe_stuck_init(view.pid));
             }
         }
     }

@@ -3,6 +3,7 @@
 // like runc (exec.go fatalWithCode) with the pid file left unwritten.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -95,7 +96,53 @@ TEST_SUITE("integration/exec") {
             listed = listed || p.get<int>() == pid;
         }
         CHECK_MESSAGE(listed, ps.describe());
+        // This process is a subreaper, so the exec'd process is our child now: reap it, or its
+        // zombie keeps the init from exiting at delete (stuck_init.hpp).
         kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+    }
+
+    TEST_CASE("delete names an unreaped exec'd zombie that keeps the init from exiting") {
+        // The exec'd process is re-parented to this subreaper. Killed and not reaped, its zombie
+        // holds the init in zap_pid_ns_processes; delete must say so, not just time out.
+        require_root();
+        Runtime rt;
+        Bundle b{{"/probe", "sleep", "600"}};
+        std::string id = rt.new_id();
+        int init = start_sleeper(rt, b, id);
+        const std::string cgroups = proc_file(init, "cgroup");
+        const size_t line = cgroups.find(":pids:/");
+        REQUIRE(line != std::string::npos);
+        const std::string pids_cgroup =
+            "/sys/fs/cgroup/pids" + cgroups.substr(line + 6, cgroups.find('\n', line) - line - 6);
+        REQUIRE(path_exists(pids_cgroup));
+        std::string pid_file = b.dir() + "/exec.pid";
+        auto r = rt.run({"exec", "--detach", "--pid-file", pid_file, id, "/probe", "sleep", "600"});
+        REQUIRE_MESSAGE(r.exit_code == 0, r.describe());
+        const int pid = std::stoi(read_text_file(pid_file));
+        kill(pid, SIGKILL);
+        REQUIRE(
+            wait_until([&] { return proc_file(pid, "stat").find(") Z ") != std::string::npos; }));
+
+        RunOptions patient;
+        patient.timeout_ms = 30000;
+        auto stuck = rt.run({"delete", "--force", id}, patient);  // reaps the zombie afterwards
+        CHECK_FALSE(stuck.timed_out);
+        CHECK(stuck.exit_code == 1);
+        CHECK_MESSAGE(stuck.err.find("init (pid " + std::to_string(init) + ") still running") !=
+                          std::string::npos,
+                      stuck.describe());
+        CHECK_MESSAGE(stuck.err.find("zap_pid_ns_processes") != std::string::npos,
+                      stuck.describe());
+        const std::string zombie =
+            std::to_string(pid) + " (parent " + std::to_string(getpid()) + ")";
+        CHECK_MESSAGE(stuck.err.find(zombie) != std::string::npos, stuck.describe());
+
+        // Reaped, the zombie lets the init go, and delete removes everything.
+        auto again = rt.run({"delete", "--force", id});
+        CHECK_MESSAGE(again.exit_code == 0, again.describe());
+        CHECK(rt.run({"state", id}).exit_code != 0);
+        CHECK_FALSE(path_exists(pids_cgroup));
     }
 
     TEST_CASE("exec in the foreground returns the process's exit status") {

@@ -213,7 +213,12 @@ Runtime::~Runtime() {
     RunOptions quick;
     quick.timeout_ms = 10000;
     for (const auto& id : ids_) {
-        raw({"--root", root_, "delete", "--force", id}, quick);
+        // A container that cannot be deleted leaves its cgroup and mounts on the host once
+        // root_ is gone, so a failure here fails the test that made it.
+        auto r = raw({"--root", root_, "delete", "--force", id}, quick);
+        if (r.exit_code != 0 || r.timed_out) {
+            FAIL_CHECK("cleanup: delete --force " << id << " failed: " << r.describe());
+        }
     }
     reap_zombies();
     std::error_code ec;
