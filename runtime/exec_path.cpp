@@ -77,13 +77,13 @@ void add_home_if_missing(std::vector<std::string>& env, unsigned uid) {
     if (find_env(env, "HOME")) {
         return;
     }
-    std::string passwd;
+    // Without a (readable) /etc/passwd in the image, HOME is "/", as in runc.
+    std::optional<std::string> passwd;
     try {
-        passwd = read_text_file("/etc/passwd");
+        passwd = read_text_file_if_present("/etc/passwd");
     } catch (const Error&) {
-        // No (readable) /etc/passwd in the image: HOME is "/", as in runc.
     }
-    auto entry = find_passwd_entry(passwd, uid);
+    auto entry = find_passwd_entry(passwd.value_or(""), uid);
     env.push_back("HOME=" + (entry && !entry->home.empty() ? entry->home : std::string("/")));
 }
 

@@ -51,6 +51,12 @@ std::string read_text_file(const std::string& path) {
     return read_to_end(fd.get(), path);
 }
 
+std::optional<std::string> read_text_file_if_present(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return std::nullopt;
+    return read_to_end(fd.get(), path);
+}
+
 std::string read_first_line_or_empty(const std::string& path) noexcept {
     try {
         std::string text = read_text_file(path);

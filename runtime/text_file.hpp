@@ -3,6 +3,7 @@
 // machinery (hundreds of KB of text) into every running plugin's memory.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,10 @@ void write_file_atomically(const std::string& path, std::string_view text);
 
 // The whole file; throws SysError naming the path.
 std::string read_text_file(const std::string& path);
+// The whole file, or nullopt when it cannot be opened. For files an image may well lack (its
+// /etc/passwd): the init would otherwise throw and catch an exception on every start. Read
+// errors after a successful open still throw.
+std::optional<std::string> read_text_file_if_present(const std::string& path);
 // Everything left to read on `fd` (a pipe too, e.g. stdin); throws SysError naming `what`.
 std::string read_to_end(int fd, const std::string& what);
 
