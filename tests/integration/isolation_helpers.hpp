@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,6 +15,32 @@
 #include "integration/harness.hpp"
 
 namespace plugrt::test {
+
+inline oci::IdMapping id_map(uint32_t container, uint32_t host, uint32_t size) {
+    oci::IdMapping m;
+    m.container_id = container;
+    m.host_id = host;
+    m.size = size;
+    return m;
+}
+
+// A bundle whose container runs in a new user namespace mapping 0..65535 to 100000..165535.
+// The bundle directory must be traversable by the mapped root, which is not host root, and the
+// rootfs belongs to it (as an engine's chowned or idmapped image would): the init creates the
+// mountpoints (/proc, /dev, ...) as that root.
+inline void make_userns_bundle(Bundle& b) {
+    chmod(b.dir().c_str(), 0755);
+    namespace fs = std::filesystem;
+    REQUIRE(lchown(b.rootfs().c_str(), 100000, 100000) == 0);
+    for (const auto& entry : fs::recursive_directory_iterator(b.rootfs())) {
+        REQUIRE(lchown(entry.path().c_str(), 100000, 100000) == 0);
+    }
+    auto& linux = *b.spec().linux;
+    linux.namespaces.push_back({"user", "", oci::Json::object()});
+    linux.uid_mappings = {id_map(0, 100000, 65536)};
+    linux.gid_mappings = {id_map(0, 100000, 65536)};
+    b.write_config();
+}
 
 // `plugrt run` of the bundle; the probe's JSON on success. Fails the test otherwise.
 inline nlohmann::json run_probe(Runtime& rt, Bundle& bundle) {

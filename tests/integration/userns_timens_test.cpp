@@ -9,38 +9,12 @@
 #include <sstream>
 #include <string>
 
-#include "integration/harness.hpp"
+#include "integration/isolation_helpers.hpp"
 
 using namespace plugrt::test;
 namespace oci = plugrt::oci;
 
 namespace {
-
-oci::IdMapping id_map(uint32_t container, uint32_t host, uint32_t size) {
-    oci::IdMapping m;
-    m.container_id = container;
-    m.host_id = host;
-    m.size = size;
-    return m;
-}
-
-// A bundle whose container runs in a new user namespace mapping 0..65535 to 100000..165535.
-// The bundle directory must be traversable by the mapped root, which is not host root, and the
-// rootfs belongs to it (as an engine's chowned or idmapped image would): the init creates the
-// mountpoints (/proc, /dev, ...) as that root.
-void make_userns_bundle(Bundle& b) {
-    chmod(b.dir().c_str(), 0755);
-    namespace fs = std::filesystem;
-    REQUIRE(lchown(b.rootfs().c_str(), 100000, 100000) == 0);
-    for (const auto& entry : fs::recursive_directory_iterator(b.rootfs())) {
-        REQUIRE(lchown(entry.path().c_str(), 100000, 100000) == 0);
-    }
-    auto& linux = *b.spec().linux;
-    linux.namespaces.push_back({"user", "", oci::Json::object()});
-    linux.uid_mappings = {id_map(0, 100000, 65536)};
-    linux.gid_mappings = {id_map(0, 100000, 65536)};
-    b.write_config();
-}
 
 // "         0     100000      65536\n" → "0 100000 65536".
 std::string words(const std::string& text) {

@@ -5,12 +5,15 @@
 //
 // Usage: probe SUBCOMMAND [ARG]. Exit status 0 unless the subcommand itself failed (then 2 and
 // a JSON object with "error").
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -205,6 +208,44 @@ int hostname() {
     getdomainname(domain, sizeof domain - 1);
     std::printf("{\"hostname\":%s,\"domainname\":%s}\n", quote(host).c_str(),
                 quote(domain).c_str());
+    return 0;
+}
+
+// The network namespace as the process sees it: its identity, the interfaces sysfs lists, and
+// whether a TCP connection over 127.0.0.1 goes through (it needs `lo` up).
+int network() {
+    char ns[64] = {};
+    if (readlink("/proc/self/ns/net", ns, sizeof ns - 1) < 0) {
+        return fail("readlink /proc/self/ns/net");
+    }
+    std::string interfaces;
+    if (DIR* dir = opendir("/sys/class/net")) {
+        while (const dirent* e = readdir(dir)) {
+            if (e->d_name[0] != '.') {
+                interfaces += (interfaces.empty() ? "" : ",") + quote(e->d_name);
+            }
+        }
+        closedir(dir);
+    }
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    bool connected = false;
+    if (listener >= 0 && bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        listen(listener, 1) == 0 &&
+        getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+        int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        connected =
+            client >= 0 && connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        if (client >= 0) close(client);
+    }
+    const int err = errno;
+    if (listener >= 0) close(listener);
+    std::printf("{\"ns\":%s,\"interfaces\":[%s],\"loopback_tcp\":%s,\"errno\":%d}\n",
+                quote(ns).c_str(), interfaces.c_str(), connected ? "true" : "false",
+                connected ? 0 : err);
     return 0;
 }
 
@@ -416,6 +457,7 @@ int main(int argc, char** argv) {
     if (cmd == "cwd") return cwd();
     if (cmd == "env") return env();
     if (cmd == "hostname") return hostname();
+    if (cmd == "network") return network();
     if (cmd == "stat") return stat_path(arg);
     if (cmd == "read") return read_path(arg);
     if (cmd == "write") return write_path(arg);
