@@ -157,9 +157,7 @@ CreatedContainer create_steps(const StateStore& store, const CreateOptions& opti
     cgroup->apply_resources(linux);
     CgroupEntry cgroup_entry = open_cgroup_entry(*cgroup);
 
-    if (NetnsAhead::applies(linux)) {
-        netns = netns_ahead.take();  // single-threaded again before the clone
-    }
+    netns = netns_ahead.take();  // single-threaded again before the clone
     // R4: nothing of ours above 3+L+N may reach the container (youki main process :77-85):
     // L socket-activation fds first, then the N preserved ones (runc utils_linux.go).
     const int passed_fds = options.listen_fds + options.preserve_fds;

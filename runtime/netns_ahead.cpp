@@ -44,6 +44,9 @@ void NetnsAhead::start() {
 }
 
 UniqueFd NetnsAhead::take() {
+    if (!thread_.joinable()) {
+        return UniqueFd();  // not started: the clone makes the namespace, if any
+    }
     thread_.join();
     if (error_) {
         std::rethrow_exception(error_);

@@ -34,9 +34,10 @@ public:
 
     // Starts the helper thread.
     void start();
-    // Waits for the thread; the namespace's fd (O_RDONLY|O_CLOEXEC), with `lo` up. Rethrows
-    // what failed on the thread. The process is single-threaded again afterwards, which the
-    // clone of the init requires (it runs C++ code without exec).
+    // Waits for the thread; the namespace's fd (O_RDONLY|O_CLOEXEC), with `lo` up, or an empty
+    // fd when start() was not called. Rethrows what failed on the thread. The process is
+    // single-threaded again afterwards, which the clone of the init requires (it runs C++ code
+    // without exec).
     UniqueFd take();
 
 private:
