@@ -15,7 +15,6 @@
 #include "runtime/exec_fifo.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/init_isolation.hpp"
-#include "runtime/netns_ahead.hpp"
 #include "runtime/proc_stat.hpp"
 #include "runtime/rollback.hpp"
 #include "runtime/runtime_log.hpp"
@@ -126,16 +125,10 @@ CreatedContainer create_steps(const StateStore& store, const CreateOptions& opti
     ConsoleSocketPair relay;
     std::optional<SeccompProgram> seccomp;
     std::optional<Cgroup> cgroup;
-    NetnsAhead netns_ahead;
-    UniqueFd netns;
     SpawnedInit init;
     CreatedContainer created;
     Rollback rollback;
 
-    // The network namespace is made on a helper thread while the steps below run.
-    if (NetnsAhead::applies(linux)) {
-        netns_ahead.start();
-    }
     // R2: the state directory is the first thing created and the last thing removed.
     lock = store.create_dir(options.id);
     std::string state_dir = store.dir_of(options.id);
@@ -157,7 +150,6 @@ CreatedContainer create_steps(const StateStore& store, const CreateOptions& opti
     cgroup->apply_resources(linux);
     CgroupEntry cgroup_entry = open_cgroup_entry(*cgroup);
 
-    netns = netns_ahead.take();  // single-threaded again before the clone
     // R4: nothing of ours above 3+L+N may reach the container (youki main process :77-85):
     // L socket-activation fds first, then the N preserved ones (runc utils_linux.go).
     const int passed_fds = options.listen_fds + options.preserve_fds;
@@ -177,7 +169,6 @@ CreatedContainer create_steps(const StateStore& store, const CreateOptions& opti
     config.close_in_child = {lock.fd()};
     config.cgroup_tasks = &cgroup_entry.tasks_files;
     config.host_cgroup_layout = &host_cgroups.layout;
-    config.network_namespace_fd = netns ? netns.get() : -1;
     init = spawn_init(config, linux, cgroup_entry);
     // Registered after the cgroup's undo, so it runs first: kill (through the pidfd, immune to
     // pid reuse) and reap the init before its cgroup is removed.
@@ -187,7 +178,6 @@ CreatedContainer create_steps(const StateStore& store, const CreateOptions& opti
     });
     fifo.reset();
     console.reset();
-    netns.reset();
 
     try {
         // R5: id maps before the init does anything (runc process_linux.go:824); the init

@@ -18,7 +18,6 @@
 #include "runtime/exec_path.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/init_isolation.hpp"
-#include "runtime/netns_ahead.hpp"
 #include "runtime/syscalls.hpp"
 #include "runtime/user.hpp"
 
@@ -111,9 +110,7 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
         throw_errno("setsid");
     }
     set_hostname(spec);
-    if (config.network_namespace_fd >= 0) {
-        enter_network_namespace(config.network_namespace_fd);  // made with lo up
-    } else if (has_new_namespace(spec, "network")) {
+    if (has_new_namespace(spec, "network")) {
         bring_up_loopback();
     }
     // I4..I10: mounts, /dev, pivot_root, masked/readonly paths. Hooks and sysctls run in the

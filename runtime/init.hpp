@@ -36,9 +36,6 @@ struct InitConfig {
     std::vector<CgroupTasksFile>* cgroup_tasks = nullptr;
     // The host's cgroup hierarchies as R detected them (for a "cgroup" mount).
     const CgroupLayout* host_cgroup_layout = nullptr;
-    // The new network namespace made ahead of the clone (netns_ahead.hpp), or -1: the init is
-    // then cloned without CLONE_NEWNET and enters this one instead.
-    int network_namespace_fd = -1;
 };
 
 // Runs in the freshly cloned child and never returns: either execve succeeds or the init sends

@@ -27,9 +27,6 @@ SpawnedInit spawn_init(const InitConfig& config, const oci::Linux& linux,
     if (time_ns.active()) {
         flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
     }
-    if (config.network_namespace_fd >= 0) {
-        flags &= ~static_cast<uint64_t>(CLONE_NEWNET);
-    }
     SpawnedInit init;
     init.pid = clone_into_unified_cgroup(flags, init.pidfd, entry, init.born_in_unified_cgroup);
     if (init.pid == 0) {

@@ -83,8 +83,8 @@ TEST_SUITE("integration/network") {
     }
 
     TEST_CASE("with a user namespace too, the network namespace belongs to it") {
-        // Its root must administer its own network (lo, sysctls), so the namespace is made by
-        // the clone, inside the new user namespace, not ahead by the runtime.
+        // Its root must administer its own network (lo, sysctls): the namespace has to be
+        // made inside the new user namespace, not before it.
         require_root();
         Runtime rt;
         Bundle b{{"/probe", "sleep", "600"}};
