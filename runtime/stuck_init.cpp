@@ -3,7 +3,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include <cctype>
+#include <charconv>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -22,16 +22,11 @@ std::string pid_namespace_of(pid_t pid) {
     return n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
 }
 
-bool all_digits(std::string_view name) {
-    if (name.empty()) {
-        return false;
-    }
-    for (char c : name) {
-        if (!std::isdigit(static_cast<unsigned char>(c))) {
-            return false;
-        }
-    }
-    return true;
+// A /proc entry's pid, or 0 for the entries that are not processes ("self", "sys", ...).
+pid_t pid_of_entry(std::string_view name) {
+    pid_t pid = 0;
+    const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
+    return ec == std::errc() && end == name.data() + name.size() ? pid : 0;
 }
 
 // Zombies (pid, parent) that share `init`'s PID namespace; at most `limit` of them.
@@ -43,11 +38,8 @@ std::vector<std::pair<pid_t, pid_t>> zombies_in_namespace_of(pid_t init, size_t 
         return found;
     }
     while (const dirent* entry = ::readdir(proc.get())) {
-        if (!all_digits(entry->d_name)) {
-            continue;
-        }
-        const pid_t pid = static_cast<pid_t>(std::stol(entry->d_name));
-        if (pid == init) {
+        const pid_t pid = pid_of_entry(entry->d_name);
+        if (pid == 0 || pid == init) {
             continue;
         }
         const auto stat = read_proc_stat(pid);
