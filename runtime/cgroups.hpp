@@ -27,6 +27,7 @@
 
 #include "oci/spec.hpp"
 #include "runtime/cgroup_detect.hpp"
+#include "runtime/cgroup_stats.hpp"
 
 namespace plugrt {
 
@@ -73,6 +74,8 @@ public:
     // `update` of a live container: the memory, cpu and pids limits `res` sets, leaving the
     // device rules and every limit it does not mention as they are.
     void update_limits(const oci::Resources& res);
+    // CPU, memory and pids usage as the cgroup files report it now (cgroup_stats.cpp).
+    CgroupStats stats() const;
     // Every pid in the container's cgroups (union over the hierarchies), sorted.
     std::vector<pid_t> pids() const;
     // Signals every pid. A running cgroup is frozen around the signalling so nothing forks away

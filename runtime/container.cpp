@@ -334,6 +334,17 @@ void delete_container(const StateStore& store, const std::string& id, bool force
     destroy(store, view);
 }
 
+CgroupStats container_stats(const StateStore& store, const std::string& id) {
+    ContainerView view = load_container(store, id);
+    if (view.status == Status::Stopped) {
+        throw Error(Error::Kind::WrongState, "container " + id + " is not running");
+    }
+    if (view.record["cgroup"].is_null()) {
+        throw Error(Error::Kind::Invalid, "container " + id + " has no cgroup to report on");
+    }
+    return Cgroup::from_state(view.record["cgroup"]).stats();
+}
+
 std::vector<pid_t> container_pids(const StateStore& store, const std::string& id) {
     ContainerView view = load_container(store, id);
     if (view.record["cgroup"].is_null()) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "oci/spec.hpp"
+#include "runtime/cgroup_stats.hpp"
 #include "runtime/state_store.hpp"
 #include "runtime/unique_fd.hpp"
 
@@ -105,6 +106,10 @@ void resume_container(const StateStore& store, const std::string& id);
 // stay (runc update). Error(WrongState) "container not running" for a stopped one.
 void update_container(const StateStore& store, const std::string& id,
                       const oci::Resources& resources);
+
+// `events --stats`: the cgroup's usage figures now. Error(WrongState) "container not running"
+// for a stopped container (its cgroup is gone or empty), Error(Invalid) without a cgroup.
+CgroupStats container_stats(const StateStore& store, const std::string& id);
 
 // Host pids of every process in the container's cgroup.
 std::vector<pid_t> container_pids(const StateStore& store, const std::string& id);
