@@ -3,6 +3,10 @@
 //
 // "Enabled" is what is true now, not what was last written: a plugin counts as enabled while
 // its supervisor is alive, so `ls` never shows a crashed supervisor's plugin as running.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <memory>
 
@@ -94,6 +98,22 @@ void set(const StoreArgs& args) {
     store.set(record.id, args.settings);
 }
 
+// The removed plugin's supervisor state (its logs and last status): Docker keeps nothing of a
+// removed plugin, and a stale directory would still answer to the plugin's name in `plugin
+// stop|logs|call`. Only the files a supervisor writes are removed, never recursively: if
+// anything else is in there (a mount left by a crash), the directory stays and we say so.
+void remove_supervisor_state(const std::string& state_dir) {
+    for (const char* name :
+         {shim::kSupervisorConfigFile, shim::kSupervisorStatusFile, shim::kSupervisorLogFile,
+          shim::kRuntimeLogFile, shim::kPluginLogFile, "bundle/config.json"}) {
+        ::unlink((state_dir + "/" + name).c_str());
+    }
+    ::rmdir((state_dir + "/bundle").c_str());
+    if (::rmdir(state_dir.c_str()) != 0 && errno != ENOENT) {
+        std::cerr << "plugrt: warning: left " << state_dir << ": " << std::strerror(errno) << "\n";
+    }
+}
+
 void remove(const StoreArgs& args) {
     shim::PluginStore store(args.paths.store);
     const auto record = store.find(args.name);
@@ -105,6 +125,7 @@ void remove(const StoreArgs& args) {
     // A stale "enabled" left by a supervisor that died is not a reason to refuse.
     store.set_enabled(record.id, false);
     store.remove(record.id, args.force);
+    remove_supervisor_state(args.paths.state + "/" + record.id);
     std::cout << record.name << "\n";
 }
 

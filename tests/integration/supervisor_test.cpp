@@ -257,6 +257,12 @@ TEST_SUITE("supervisor") {
         CHECK(ls.out.find("false") != std::string::npos);
         CHECK(p.plugin({"rm", "fake"}).exit_code == 0);
         CHECK(p.plugin({"ls", "--quiet"}).out.empty());
+        // Nothing of it is left to answer to its name (logs, status).
+        CHECK_MESSAGE(p.state_dir().empty(), p.state_dir());
+        auto stop_removed = p.plugin({"stop", "fake"});
+        CHECK(stop_removed.exit_code != 0);
+        CHECK_MESSAGE(stop_removed.err.find("not running") != std::string::npos,
+                      stop_removed.describe());
     }
 
     TEST_CASE("plugin create from archives goes through plugrt-unpack, refusals included") {
