@@ -56,12 +56,7 @@ std::vector<std::pair<pid_t, pid_t>> zombies_in_namespace_of(pid_t init, size_t 
 }  // namespace
 
 std::string describe_stuck_init(pid_t init) {
-    std::string wchan;
-    try {
-        wchan = read_text_file("/proc/" + std::to_string(init) + "/wchan");
-    } catch (const std::exception&) {
-        return "";
-    }
+    const std::string wchan = read_first_line_or_empty("/proc/" + std::to_string(init) + "/wchan");
     if (wchan.find("zap_pid_ns_processes") == std::string::npos) {
         return "";
     }
