@@ -36,7 +36,7 @@ struct CreateOptions {
     // handed over before the --preserve-fds ones, with LISTEN_FDS=n LISTEN_PID=1 added to the
     // process env. Set by the CLI from its environment (listen_fds_from_env).
     int listen_fds = 0;
-    // `plugrt run`: start as part of create. The init does not wait on exec.fifo; create
+    // `plugrt run`: start as part of create. There is no exec.fifo to wait on; create
     // returns with it running (poststart hooks done), saving `start`'s reload and round trip.
     bool start = false;
     // Foreground `run` without --console-socket: when process.terminal is set, the pty master

@@ -218,7 +218,9 @@ void run_init(const InitConfig& config, SyncChannel& channel) noexcept {
     const oci::Spec& spec = *config.spec;
     // I18: parked until `plugrt start` opens the exec fifo (not for `plugrt run`).
     if (start_now) {
-        ::close(config.exec_fifo_fd);
+        if (config.exec_fifo_fd >= 0) {
+            ::close(config.exec_fifo_fd);
+        }
     } else if (int err = wait_for_start(config.exec_fifo_fd); err != 0) {
         die_after_filter("wait for start on exec.fifo", err);
     }

@@ -27,7 +27,7 @@ struct InitConfig {
     bool no_pivot = false;
     int preserve_fds = 0;                     // fds 3 .. 3+N-1 are handed to the process
     int listen_fds = 0;                       // the first n of them are LISTEN_FDS (activation)
-    int exec_fifo_fd = -1;                    // O_PATH fd of <state>/exec.fifo
+    int exec_fifo_fd = -1;                    // O_PATH fd of <state>/exec.fifo; -1 for `run`
     int console_socket_fd = -1;               // connected --console-socket, or -1
     bool runtime_hooks = false;               // prestart/createRuntime exist: ask R to run them
     const SeccompProgram* seccomp = nullptr;  // compiled by R (crun seccomp.c:851)

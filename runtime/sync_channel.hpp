@@ -18,9 +18,9 @@
 //   release the rollback guards, exit 0               block on exec.fifo until `plugrt start`
 //
 // `plugrt run` sends RunAndStart instead of Run: after Done the init goes straight on to its
-// startContainer hooks and execve, and R removes exec.fifo itself (the container is running).
-// The init then keeps its end open until execve closes it (CLOEXEC), so that R, when there
-// are poststart hooks, can wait for the EOF that says "the program has been executed".
+// startContainer hooks and execve (there is no exec.fifo for `run`). The init then keeps its
+// end open until execve closes it (CLOEXEC), so that R, when there are poststart hooks, can
+// wait for the EOF that says "the program has been executed".
 //
 // Any step of I may instead send Error {kind, errno, message} and _exit(1): R rethrows it with
 // the container id (crun container.c:1257-1270; runc's initError, sync.go:80-88). EOF where a
