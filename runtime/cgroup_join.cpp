@@ -10,7 +10,7 @@
 
 namespace plugrt {
 
-CgroupEntry open_cgroup_entry(const Cgroup& cgroup) {
+CgroupEntry open_unified_entry(const Cgroup& cgroup) {
     CgroupEntry entry;
     for (const auto& dir : cgroup.dirs()) {
         if (dir.key.empty()) {
@@ -19,6 +19,15 @@ CgroupEntry open_cgroup_entry(const Cgroup& cgroup) {
                 throw_errno("open cgroup " + dir.path);
             }
             entry.unified_path = dir.path;
+        }
+    }
+    return entry;
+}
+
+std::vector<CgroupTasksFile> open_v1_tasks_files(const Cgroup& cgroup) {
+    std::vector<CgroupTasksFile> files;
+    for (const auto& dir : cgroup.dirs()) {
+        if (dir.key.empty()) {
             continue;
         }
         std::string path = dir.path + "/tasks";
@@ -26,8 +35,14 @@ CgroupEntry open_cgroup_entry(const Cgroup& cgroup) {
         if (!fd) {
             throw_errno("open " + path);
         }
-        entry.tasks_files.push_back({std::move(fd), std::move(path)});
+        files.push_back({std::move(fd), std::move(path)});
     }
+    return files;
+}
+
+CgroupEntry open_cgroup_entry(const Cgroup& cgroup) {
+    CgroupEntry entry = open_unified_entry(cgroup);
+    entry.tasks_files = open_v1_tasks_files(cgroup);
     return entry;
 }
 

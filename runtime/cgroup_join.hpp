@@ -9,8 +9,10 @@
 //    only itself, and the kernel then skips the rwsem (it only guards thread-group changes;
 //    measured 20-30 us instead of 6-8 ms). The parent opens the files, so the write is
 //    checked against the parent's credentials (cgroup v1 uses the opener's, the same rule that
-//    stops an inherited fd from being abused); the init writes to them as its first step,
-//    before it does anything a limit should apply to.
+//    stops an inherited fd from being abused). The init writes to them as its first step,
+//    or, when the parent makes the v1 directories after the clone and passes the opened
+//    files over the sync channel, right before its first cgroup mount (container_create.cpp
+//    v1_cgroups_after_clone); either way before /dev, any hook, or its program.
 //  - the unified hierarchy (v2 host, or the membership-only cgroup2 of a hybrid host):
 //    clone3(CLONE_INTO_CGROUP) creates the init directly in its cgroup, as crun does on v2.
 // On kernels without these paths nothing breaks: the v1 write just waits like cgroup.procs
@@ -40,9 +42,13 @@ struct CgroupEntry {
 // Opens what a new process needs to enter `cgroup` (parent side, before the clone): the
 // container's init, or `exec`'s joiner.
 CgroupEntry open_cgroup_entry(const Cgroup& cgroup);
+// Its two halves: the unified directory alone (`tasks_files` left empty), for an init cloned
+// before its v1 directories exist, and the v1 tasks files, opened once they do.
+CgroupEntry open_unified_entry(const Cgroup& cgroup);
+std::vector<CgroupTasksFile> open_v1_tasks_files(const Cgroup& cgroup);
 
-// In the new process itself (the init, or `exec`'s joiner), as its first step: writes "0" to
-// each tasks file, then closes them. Throws naming the file.
+// In the new process itself (the init, or `exec`'s joiner): writes "0" to each tasks file,
+// then closes them. Throws naming the file.
 void enter_cgroups_from_inside(std::vector<CgroupTasksFile>& files);
 
 // clone3(flags | CLONE_PIDFD) into entry.unified_dir where the kernel allows; returns 0 in the

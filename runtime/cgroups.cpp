@@ -185,6 +185,14 @@ Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bo
 
 Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bool systemd,
                       const HostCgroups& host) {
+    Cgroup cgroup = plan(container_id, spec, systemd, host);
+    cgroup.create_dirs(Part::Unified);
+    cgroup.create_dirs(Part::V1);
+    return cgroup;
+}
+
+Cgroup Cgroup::plan(const std::string& container_id, const oci::Spec& spec, bool systemd,
+                    const HostCgroups& host) {
     if (systemd) {
         struct stat st {};
         if (::stat("/run/systemd/system", &st) != 0) {
@@ -195,26 +203,37 @@ Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bo
                     "the systemd cgroup driver is not implemented; run "
                     "without --systemd-cgroup");
     }
-    const CgroupLayout& layout = host.layout;
     Cgroup cgroup;
-    cgroup.mode_ = layout.mode;
-    cgroup.dirs_ = plan_cgroup_dirs(layout, host.proc_self_cgroup,
+    cgroup.mode_ = host.layout.mode;
+    cgroup.unified_mount_ = host.layout.unified ? host.layout.unified->mount_point : "";
+    cgroup.dirs_ = plan_cgroup_dirs(host.layout, host.proc_self_cgroup,
                                     spec.linux ? spec.linux->cgroups_path : "", container_id);
+    return cgroup;
+}
+
+void Cgroup::create_dirs(Part part) {
     try {
-        for (auto& dir : cgroup.dirs_) {
+        for (auto& dir : dirs_) {
+            if (dir.key.empty() != (part == Part::Unified)) {
+                continue;
+            }
             dir.created_top = make_dirs(dir.path, is_v1_controller_dir(dir, "cpuset"));
-            if (dir.key.empty() && layout.mode == CgroupMode::Unified) {
-                enable_v2_controllers(layout.unified->mount_point, dir.path);
+            if (dir.key.empty() && mode_ == CgroupMode::Unified) {
+                enable_v2_controllers(unified_mount_, dir.path);
             }
         }
     } catch (...) {
         try {
-            cgroup.destroy();  // roll back what was made before the failure
+            destroy();  // roll back what was made before the failure
         } catch (...) {
         }
         throw;
     }
-    return cgroup;
+}
+
+bool Cgroup::has_v1_dirs() const {
+    return std::any_of(dirs_.begin(), dirs_.end(),
+                       [](const CgroupDir& d) { return !d.key.empty(); });
 }
 
 void Cgroup::add_process_to_unified(pid_t pid) {

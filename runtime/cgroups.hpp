@@ -62,6 +62,14 @@ public:
     static Cgroup create(const std::string& container_id, const oci::Spec& spec, bool systemd);
     static Cgroup create(const std::string& container_id, const oci::Spec& spec, bool systemd,
                          const HostCgroups& host);
+    // create() in two steps, for `create` to make the v1 directories while the init is already
+    // building its rootfs (container_create.cpp): plan() decides every directory and makes
+    // none, create_dirs() makes those of one kind. destroy() may run after either.
+    static Cgroup plan(const std::string& container_id, const oci::Spec& spec, bool systemd,
+                       const HostCgroups& host);
+    enum class Part { Unified, V1 };
+    void create_dirs(Part part);
+    bool has_v1_dirs() const;
     static Cgroup from_state(const nlohmann::json& state);
     nlohmann::json to_state() const;
 
@@ -107,6 +115,7 @@ private:
     const CgroupDir* freezer_dir() const;
 
     CgroupMode mode_ = CgroupMode::Legacy;
+    std::string unified_mount_;  // where v2 controllers are enabled from (unified hosts)
     std::vector<CgroupDir> dirs_;
 };
 

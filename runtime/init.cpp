@@ -65,6 +65,25 @@ void add_listen_env(std::vector<std::string>& env, int listen_fds) {
     env.push_back("LISTEN_PID=1");
 }
 
+// The v1 tasks files R sends once it has made the directories, one fd per line of paths.
+void enter_cgroups_sent_by_runtime(SyncChannel& channel) {
+    SyncChannel::WithFds sent = channel.expect_with_fds(SyncMessage::CgroupsReady);
+    std::vector<CgroupTasksFile> files;
+    size_t start = 0;
+    for (auto& fd : sent.fds) {
+        const size_t end = sent.text.find('\n', start);
+        if (end == std::string::npos) {
+            throw Error(Error::Kind::System, "CgroupsReady: fewer paths than tasks files");
+        }
+        files.push_back({std::move(fd), sent.text.substr(start, end - start)});
+        start = end + 1;
+    }
+    if (start != sent.text.size()) {
+        throw Error(Error::Kind::System, "CgroupsReady: more paths than tasks files");
+    }
+    enter_cgroups_from_inside(files);
+}
+
 // After the filter nothing may allocate: report with a fixed-size buffer and raw write(2).
 [[noreturn]] void die_after_filter(const char* step, int err) noexcept {
     char buf[256];
@@ -96,7 +115,8 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
     channel.expect(SyncMessage::Go);  // R has written id maps (R5)
     // I1b: into the container's cgroups first, so that their limits cover everything below.
     // We enter them ourselves, which the kernel does without a global lock (cgroup_join.hpp).
-    if (config.cgroup_tasks != nullptr) {
+    // Unless R is still making the v1 ones: then they are entered in I4 (in_cgroups below).
+    if (config.cgroup_tasks != nullptr && !config.v1_cgroups_after_clone) {
         enter_cgroups_from_inside(*config.cgroup_tasks);
     }
 
@@ -119,7 +139,12 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
     //  - sysctls are written through the host's /proc, which is correct because /proc/sys/net,
     //    kernel.* (ipc/uts) resolve against the *writer's* namespaces; after pivot the
     //    readonly paths would have made /proc/sys read-only.
-    prepare_rootfs(spec, config.bundle_dir, config.no_pivot, *config.host_cgroup_layout, [&] {
+    const auto in_cgroups = [&] {
+        if (config.v1_cgroups_after_clone) {
+            enter_cgroups_sent_by_runtime(channel);
+        }
+    };
+    const auto before_pivot = [&] {
         if (config.runtime_hooks) {
             channel.send(SyncMessage::HooksPlease);
             channel.expect(SyncMessage::HooksDone);
@@ -130,7 +155,9 @@ void steps_until_ready(const InitConfig& config, SyncChannel& channel, ExecImage
                                       config.bundle_dir));
         }
         apply_sysctl(linux);
-    });
+    };
+    prepare_rootfs(spec, config.bundle_dir, config.no_pivot, *config.host_cgroup_layout, in_cgroups,
+                   before_pivot);
     // The console needs the container's devpts, so it comes after the mounts (runc
     // console_linux.go safeAllocPty); stdio then points at the pty slave.
     if (process.terminal && config.console_socket_fd >= 0) {

@@ -32,8 +32,12 @@ struct InitConfig {
     bool runtime_hooks = false;               // prestart/createRuntime exist: ask R to run them
     const SeccompProgram* seccomp = nullptr;  // compiled by R (crun seccomp.c:851)
     std::vector<int> close_in_child;  // R's fds the init must not keep (lock, sync parent end)
-    // v1 `tasks` files the init writes "0" to as its first step (cgroup_join.hpp), or nullptr.
+    // v1 `tasks` files the init writes "0" to as its first step (cgroup_join.hpp), or nullptr;
+    // empty when they come later, with CgroupsReady.
     std::vector<CgroupTasksFile>* cgroup_tasks = nullptr;
+    // R makes the v1 cgroups after the clone and sends their tasks files (CgroupsReady); the
+    // init enters them right before its first cgroup mount (container_create.cpp says why).
+    bool v1_cgroups_after_clone = false;
     // The host's cgroup hierarchies as R detected them (for a "cgroup" mount).
     const CgroupLayout* host_cgroup_layout = nullptr;
 };

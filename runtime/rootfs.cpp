@@ -159,7 +159,8 @@ unsigned long root_propagation_flags(const std::string& propagation) {
 }
 
 void prepare_rootfs(const oci::Spec& spec, const std::string& bundle_dir, bool no_pivot,
-                    const CgroupLayout& host_cgroups, const std::function<void()>& before_pivot) {
+                    const CgroupLayout& host_cgroups, const std::function<void()>& in_cgroups,
+                    const std::function<void()>& before_pivot) {
     const std::string propagation = spec.linux ? spec.linux->rootfs_propagation : "";
     const oci::Linux* linux = spec.linux ? &*spec.linux : nullptr;
     // Everything that can be refused is checked before the first mount.
@@ -184,13 +185,21 @@ void prepare_rootfs(const oci::Spec& spec, const std::string& bundle_dir, bool n
         if (!root_fd) {
             throw_errno("open rootfs " + rootfs);
         }
+        bool entered_cgroups = false;
         for (size_t i = 0; i < plan.size(); ++i) {
+            if (plan[i].kind == MountKind::Cgroup && !entered_cgroups) {
+                in_cgroups();
+                entered_cgroups = true;
+            }
             try {
                 perform_mount(plan[i], root_fd.get(), spec, host_cgroups);
             } catch (Error& e) {
                 e.with_context("mounts[" + std::to_string(i) + "]");
                 throw;
             }
+        }
+        if (!entered_cgroups) {
+            in_cgroups();
         }
         if (!binds_dev(plan)) {
             setup_dev(root_fd.get(), linux);

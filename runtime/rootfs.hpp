@@ -7,6 +7,8 @@
 //      "parent must not be shared" check passes;
 //   3. the rootfs bound onto itself MS_BIND|MS_REC (pivot_root needs a mount point);
 //   4. the spec mounts in order (mounts.hpp), every destination resolved inside the rootfs;
+//      in_cgroups() runs once, right before the first "cgroup" mount (it shows the init's own
+//      cgroups) or after the last mount: from there on the init is in its cgroups;
 //   5. /dev: default nodes, spec devices, symlinks, ptmx (devices.hpp) unless /dev is a bind;
 //   6. before_pivot(): the lifecycle's hooks and sysctls;
 //   7. pivot_root(".", ".") + old root rslave + MNT_DETACH, or MS_MOVE + chroot (no_pivot);
@@ -28,7 +30,8 @@ namespace plugrt {
 
 // `host_cgroups`: the host's cgroup layout, detected by the parent before clone.
 void prepare_rootfs(const oci::Spec& spec, const std::string& bundle_dir, bool no_pivot,
-                    const CgroupLayout& host_cgroups, const std::function<void()>& before_pivot);
+                    const CgroupLayout& host_cgroups, const std::function<void()>& in_cgroups,
+                    const std::function<void()>& before_pivot);
 
 // "rshared" -> MS_SHARED|MS_REC, "" -> MS_SLAVE|MS_REC (runc's default); throws for unknown.
 unsigned long root_propagation_flags(const std::string& rootfs_propagation);

@@ -19,11 +19,15 @@ struct Frame {
 constexpr size_t kMaxFrame = 8192;
 
 // One frame into `buf`; its length, 0 at EOF. Throws for a failed recv.
+//
+// ECONNRESET says the peer closed its end with a message of ours still unread (an init that
+// failed before it took CgroupsReady). The kernel reports that error once, ahead of what is
+// still queued for us, which is the init's Error frame: so receive again.
 ssize_t receive_frame(int fd, char (&buf)[kMaxFrame]) {
     ssize_t n;
     do {
         n = ::recv(fd, buf, sizeof buf, 0);
-    } while (n < 0 && errno == EINTR);
+    } while (n < 0 && (errno == EINTR || errno == ECONNRESET));
     if (n < 0) {
         throw_errno("recv on the sync channel");
     }
@@ -50,6 +54,8 @@ const char* sync_message_name(SyncMessage m) noexcept {
             return "Error";
         case SyncMessage::RunAndStart:
             return "RunAndStart";
+        case SyncMessage::CgroupsReady:
+            return "CgroupsReady";
     }
     return "?";
 }
@@ -76,6 +82,78 @@ void SyncChannel::send_error(const std::string& message, int err) noexcept {
     std::memcpy(buf, &frame, sizeof frame);
     std::memcpy(buf + sizeof frame, message.data(), len);
     [[maybe_unused]] ssize_t n = ::send(fd_.get(), buf, sizeof frame + len, MSG_NOSIGNAL);
+}
+
+void SyncChannel::send_with_fds(SyncMessage m, const std::vector<int>& fds,
+                                const std::string& text) {
+    if (fds.size() > kMaxFds) {
+        throw Error(Error::Kind::System,
+                    std::string("sync channel: too many fds for ") + sync_message_name(m));
+    }
+    Frame frame{static_cast<uint32_t>(m), 0};
+    iovec iov[2] = {{&frame, sizeof frame}, {const_cast<char*>(text.data()), text.size()}};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)] = {};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 2;
+    if (!fds.empty()) {
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+        cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        std::memcpy(CMSG_DATA(cmsg), fds.data(), sizeof(int) * fds.size());
+    }
+    if (::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL) < 0) {
+        throw_errno(std::string("send ") + sync_message_name(m) + " on the sync channel");
+    }
+}
+
+SyncChannel::WithFds SyncChannel::expect_with_fds(SyncMessage expected) {
+    char buf[kMaxFrame];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)] = {};
+    iovec iov{buf, sizeof buf};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n;
+    do {
+        n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        throw_errno("recvmsg on the sync channel");
+    }
+    WithFds out;
+    // Taken into UniqueFds first, so that they are closed whatever is wrong with the message.
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (size_t i = 0; i < count; ++i) {
+                int fd = -1;
+                std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+                out.fds.emplace_back(fd);
+            }
+        }
+    }
+    if (n == 0) {
+        throw PeerGone("container runtime closed the sync channel");
+    }
+    if ((msg.msg_flags & MSG_CTRUNC) != 0 || static_cast<size_t>(n) < sizeof(Frame)) {
+        throw Error(Error::Kind::System, std::string("sync channel: malformed ") +
+                                             sync_message_name(expected) + " message");
+    }
+    Frame frame;
+    std::memcpy(&frame, buf, sizeof frame);
+    if (static_cast<SyncMessage>(frame.type) != expected) {
+        throw Error(Error::Kind::System,
+                    std::string("sync channel: expected ") + sync_message_name(expected) +
+                        ", got " + sync_message_name(static_cast<SyncMessage>(frame.type)));
+    }
+    out.text.assign(buf + sizeof frame, static_cast<size_t>(n) - sizeof frame);
+    return out;
 }
 
 SyncMessage SyncChannel::receive() {

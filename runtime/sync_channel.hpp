@@ -5,8 +5,12 @@
 //   R (plugrt create)                                I (container init)
 //   ─────────────────                                ──────────────────
 //   clone3(CLONE_NEW*, CLONE_PIDFD) ───────────────▶ PDEATHSIG, wait for Go
-//   cgroup: add pid, resources; id maps
-//   Go ──────────────────────────────────────────▶  namespaces, hostname, lo, mounts, /dev
+//   unified cgroup: born in it, or add pid; id maps
+//   Go ──────────────────────────────────────────▶  namespaces, hostname, lo, mounts ...
+//   v1 cgroups: mkdir, limits (while I mounts)
+//   CgroupsReady + v1 tasks fds ─────────────────▶  ... before the first cgroup mount: enter
+//                                                     the v1 cgroups (write 0 to each), then
+//                                                     the rest of the mounts, /dev
 //                                 ◀────────────────  HooksPlease          (only with hooks)
 //   prestart + createRuntime hooks
 //   HooksDone ───────────────────────────────────▶  createContainer hooks, pivot_root, sysctl,
@@ -16,6 +20,10 @@
 //   Run ─────────────────────────────────────────▶  seccomp (no NNP), caps + user, chdir
 //                                 ◀────────────────  Done, close
 //   release the rollback guards, exit 0               block on exec.fifo until `plugrt start`
+//
+// Without v1 hierarchies (a unified host), or with a cgroup namespace, there is no
+// CgroupsReady: R makes every cgroup before the clone and I enters them right after Go
+// (container_create.cpp, v1_cgroups_after_clone).
 //
 // `plugrt run` sends RunAndStart instead of Run: after Done the init goes straight on to its
 // startContainer hooks and execve (there is no exec.fifo for `run`). The init then keeps its
@@ -29,6 +37,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runtime/error.hpp"
 #include "runtime/unique_fd.hpp"
@@ -44,7 +53,8 @@ enum class SyncMessage : uint32_t {
     Run,
     Done,
     Error,
-    RunAndStart
+    RunAndStart,
+    CgroupsReady
 };
 
 const char* sync_message_name(SyncMessage m) noexcept;
@@ -74,6 +84,16 @@ public:
     void send(SyncMessage m);
     // Error frame from the child; never throws (the init is already failing).
     void send_error(const std::string& message, int err) noexcept;
+
+    // A message carrying fds (SCM_RIGHTS, at most kMaxFds) and a text; ours stay open.
+    static constexpr size_t kMaxFds = 32;
+    void send_with_fds(SyncMessage m, const std::vector<int>& fds, const std::string& text);
+    struct WithFds {
+        std::vector<UniqueFd> fds;  // CLOEXEC
+        std::string text;
+    };
+    // expect() for a message sent with send_with_fds.
+    WithFds expect_with_fds(SyncMessage expected);
 
     // Receives one message. An Error frame is thrown as ChildError; EOF as PeerGone.
     SyncMessage receive();

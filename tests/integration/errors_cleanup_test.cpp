@@ -108,6 +108,20 @@ TEST_SUITE("integration/errors_cleanup") {
         expect_clean_failure(rt, b, {"/bin/nosuchcmd", "no such file or directory"});
     }
 
+    // On a host with v1 hierarchies the init is already running (building its rootfs) while
+    // the v1 cgroups are made and limited (container_create.cpp v1_cgroups_after_clone).
+    TEST_CASE("a limit the kernel refuses after the init was cloned is named, nothing is left") {
+        require_root();
+        Runtime rt;
+        Bundle b;
+        if (!b.spec().linux->resources) {
+            b.spec().linux->resources.emplace();
+        }
+        b.spec().linux->resources->cpu_period = 10;  // the kernel's minimum is 1000 us
+        b.write_config();
+        expect_clean_failure(rt, b, {"cpu.cfs_period_us", "Invalid argument"});
+    }
+
     TEST_CASE("a missing cwd is named") {
         require_root();
         Runtime rt;
