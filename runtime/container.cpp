@@ -80,12 +80,7 @@ bool has_hooks(const nlohmann::json& record) {
 // kills and reaps every other member before the init's exit completes. Freezing and signalling
 // the cgroup is then skipped, as runc's destroy does (it would only cost a freezer round trip
 // and could hit processes of someone else sharing the cgroup).
-void destroy_cgroup(const ContainerView& view) {
-    if (view.record["cgroup"].is_null()) {
-        return;
-    }
-    Cgroup cgroup = Cgroup::from_state(view.record["cgroup"]);
-    const bool may_have_survivors = !has_private_pid_namespace(view.record);
+void destroy_cgroup(Cgroup& cgroup, bool may_have_survivors) {
     for (int attempt = 0;; ++attempt) {
         try {
             if (may_have_survivors || attempt > 0) {
@@ -103,7 +98,10 @@ void destroy_cgroup(const ContainerView& view) {
 }
 
 void destroy(const StateStore& store, const ContainerView& view) {
-    destroy_cgroup(view);
+    if (!view.record["cgroup"].is_null()) {
+        Cgroup cgroup = Cgroup::from_state(view.record["cgroup"]);
+        destroy_cgroup(cgroup, !has_private_pid_namespace(view.record));
+    }
     store.remove(view.id);
     if (!has_hooks(view.record)) {
         return;
@@ -332,6 +330,26 @@ void delete_container(const StateStore& store, const std::string& id, bool force
         }
     }
     destroy(store, view);
+}
+
+void delete_after_run(const StateStore& store, const std::string& id,
+                      const CreatedContainer& created) {
+    if (created.poststop_hooks) {
+        delete_container(store, id, true);
+        return;
+    }
+    if (!store.exists(id)) {
+        return;
+    }
+    ContainerLock lock = store.lock(id);
+    if (!store.exists(id)) {
+        return;  // a `delete` that held the lock before us removed it
+    }
+    if (created.cgroup) {
+        Cgroup cgroup = *created.cgroup;
+        destroy_cgroup(cgroup, !created.private_pid_namespace);
+    }
+    store.remove(id);
 }
 
 CgroupStats container_stats(const StateStore& store, const std::string& id) {

@@ -13,11 +13,13 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "oci/spec.hpp"
 #include "runtime/cgroup_stats.hpp"
+#include "runtime/cgroups.hpp"
 #include "runtime/state_store.hpp"
 #include "runtime/unique_fd.hpp"
 
@@ -48,6 +50,11 @@ struct CreateOptions {
 struct CreatedContainer {
     pid_t pid = -1;            // the init's host pid
     UniqueFd terminal_master;  // with relay_terminal and process.terminal; empty otherwise
+    // What delete_after_run needs, known at create: the cgroups, whether the init has a PID
+    // namespace of its own (nothing can outlive it then), whether there are poststop hooks.
+    std::optional<Cgroup> cgroup;
+    bool private_pid_namespace = false;
+    bool poststop_hooks = false;
 };
 
 // go-systemd activation.Files as runc uses it: LISTEN_FDS when LISTEN_PID is `own_pid`, else 0.
@@ -95,6 +102,13 @@ void kill_container(const StateStore& store, const std::string& id, int sig, boo
 // paused cgroup, wait, destroy); unknown ⇒ success with `force`, else "container X does not
 // exist".
 void delete_container(const StateStore& store, const std::string& id, bool force);
+
+// `plugrt run`'s delete, once the init it waited for has exited: what `delete --force` does,
+// from what create already knew, without reading state.json back or working out a status it
+// knows. With poststop hooks it is `delete --force` itself (the hooks get the recorded spec).
+// A container deleted meanwhile by someone else is no error.
+void delete_after_run(const StateStore& store, const std::string& id,
+                      const CreatedContainer& created);
 
 // Freezes a created or running container (Error(WrongState) "container not running"
 // otherwise); resumes a paused one (Error(WrongState) "container not paused" otherwise).

@@ -298,6 +298,11 @@ CreatedContainer create_steps(const StateStore& store, const CreateOptions& opti
         run_poststart_hooks(spec, options.id, init.pid, bundle.dir);
     }
     created.pid = init.pid;
+    created.cgroup = std::move(cgroup);
+    created.private_pid_namespace =
+        std::any_of(linux.namespaces.begin(), linux.namespaces.end(),
+                    [](const oci::Namespace& ns) { return ns.type == "pid" && ns.path.empty(); });
+    created.poststop_hooks = spec.hooks && !spec.hooks->poststop.empty();
     return created;
 }
 

@@ -71,7 +71,7 @@ void register_run(CLI::App& app, GlobalOptions& globals) {
             throw;
         }
         if (!args->keep) {
-            delete_container(store, id, true);
+            delete_after_run(store, id, created);
         }
         exit_process(code);  // not ExitStatus: the container is gone, nothing to unwind for
     });

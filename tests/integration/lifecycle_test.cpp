@@ -104,9 +104,13 @@ TEST_SUITE("integration/lifecycle") {
         for (int code : {0, 3, 42}) {
             Bundle b{{"/probe", "exit", std::to_string(code)}};
             std::string id = rt.new_id();
+            HostSnapshot before = snapshot_host(rt.root());
             auto r = rt.run({"run", "--bundle", b.dir(), id});
             CHECK_MESSAGE(r.exit_code == code, r.describe());
             CHECK_FALSE(path_exists(rt.root() + "/" + id));
+            for (const auto& leak : leaks_between(before, snapshot_host(rt.root()))) {
+                FAIL_CHECK("left behind: " << leak);  // its cgroups above all
+            }
         }
     }
 
@@ -190,6 +194,29 @@ TEST_SUITE("integration/lifecycle") {
             }));
         }
         CHECK_FALSE(path_exists(rt.root() + "/" + id));
+    }
+
+    // run's own delete (delete_after_run) works from what create knew, not from state.json.
+    TEST_CASE("in the host's PID namespace, run kills what the program left behind") {
+        require_root();
+        Runtime rt;
+        Bundle b;
+        b.add_busybox({"sh", "sleep"});
+        std::erase_if(b.spec().linux->namespaces, [](const auto& ns) { return ns.type == "pid"; });
+        b.spec().process->args = {"/bin/sh", "-c", "sleep 600 & exit 7"};
+        b.write_config();
+        HostSnapshot before = snapshot_host(rt.root());
+        auto r = rt.run({"run", "--bundle", b.dir(), rt.new_id()});
+        CHECK_MESSAGE(r.exit_code == 7, r.describe());
+        std::vector<std::string> leaks;
+        CHECK(wait_until([&] {
+            reap_zombies();  // the killed sleep was re-parented to this test process
+            leaks = leaks_between(before, snapshot_host(rt.root()));
+            return leaks.empty();
+        }));
+        for (const auto& leak : leaks) {
+            FAIL_CHECK("left behind: " << leak);
+        }
     }
 
     TEST_CASE("delete of a running container needs --force") {
