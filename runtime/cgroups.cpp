@@ -186,8 +186,16 @@ Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bo
 Cgroup Cgroup::create(const std::string& container_id, const oci::Spec& spec, bool systemd,
                       const HostCgroups& host) {
     Cgroup cgroup = plan(container_id, spec, systemd, host);
-    cgroup.create_dirs(Part::Unified);
-    cgroup.create_dirs(Part::V1);
+    try {
+        cgroup.create_dirs(Part::Unified);
+        cgroup.create_dirs(Part::V1);
+    } catch (...) {
+        try {
+            cgroup.destroy();  // roll back what was made before the failure
+        } catch (...) {
+        }
+        throw;
+    }
     return cgroup;
 }
 
@@ -211,23 +219,17 @@ Cgroup Cgroup::plan(const std::string& container_id, const oci::Spec& spec, bool
     return cgroup;
 }
 
+// No rollback here: after a failure the caller destroys, once nothing is in the cgroups any
+// more. (The init may already live in the unified one; an rmdir now would only retry EBUSY.)
 void Cgroup::create_dirs(Part part) {
-    try {
-        for (auto& dir : dirs_) {
-            if (dir.key.empty() != (part == Part::Unified)) {
-                continue;
-            }
-            dir.created_top = make_dirs(dir.path, is_v1_controller_dir(dir, "cpuset"));
-            if (dir.key.empty() && mode_ == CgroupMode::Unified) {
-                enable_v2_controllers(unified_mount_, dir.path);
-            }
+    for (auto& dir : dirs_) {
+        if (dir.key.empty() != (part == Part::Unified)) {
+            continue;
         }
-    } catch (...) {
-        try {
-            destroy();  // roll back what was made before the failure
-        } catch (...) {
+        dir.created_top = make_dirs(dir.path, is_v1_controller_dir(dir, "cpuset"));
+        if (dir.key.empty() && mode_ == CgroupMode::Unified) {
+            enable_v2_controllers(unified_mount_, dir.path);
         }
-        throw;
     }
 }
 

@@ -64,7 +64,8 @@ public:
                          const HostCgroups& host);
     // create() in two steps, for `create` to make the v1 directories while the init is already
     // building its rootfs (container_create.cpp): plan() decides every directory and makes
-    // none, create_dirs() makes those of one kind. destroy() may run after either.
+    // none, create_dirs() makes those of one kind. After a failure of create_dirs() the caller
+    // calls destroy() (create() does so itself).
     static Cgroup plan(const std::string& container_id, const oci::Spec& spec, bool systemd,
                        const HostCgroups& host);
     enum class Part { Unified, V1 };
